@@ -1,0 +1,213 @@
+"""Enums, value objects and errors of Dueflow; imports nothing of ours so every layer can use it."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    LEGAL_REVIEWER = "legal_reviewer"
+    DISPATCHER = "dispatcher"
+    AUDITOR = "auditor"
+    PARTY = "party"
+    SYSTEM = "system"
+
+
+# Roles that may stand in a BPMN lane (a lane's name, snake_cased, must be one of them).
+LANE_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.ADMIN})
+
+
+class CaseStatus(str, enum.Enum):
+    OPEN = "open"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class TaskState(str, enum.Enum):
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Stage(str, enum.Enum):
+    """The enforcement stages a BPMN element can be tagged with (extension property `stage`)."""
+
+    FILING = "filing"
+    INVESTIGATION = "investigation"
+    DETERMINATION = "determination"
+    EDUCATION = "education"
+    ORDER_TO_CORRECT = "order_to_correct"
+    REMEDY_PERIOD = "remedy_period"
+    REINSPECTION = "reinspection"
+    RIGHTS_NOTICE = "rights_notice"
+    STATEMENT_PERIOD = "statement_period"
+    HEARING = "hearing"
+    LEGAL_REVIEW = "legal_review"
+    PENALTY_DECISION = "penalty_decision"
+    SERVICE = "service"
+    PAYMENT = "payment"
+    DEMAND = "demand"
+    JUDICIAL_REFERRAL = "judicial_referral"
+    CLOSURE = "closure"
+
+
+STAGE_PROPERTY = "stage"  # camunda:property name carrying the stage on a task, timer or decision
+ENFORCEMENT_PROPERTY = "enforcement"  # process-level camunda:property marking an enforcement procedure
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user name, the role they act in, and their department (None for system actors)."""
+
+    username: str
+    role: Role
+    department: str | None = None
+
+    @classmethod
+    def system(cls, name: str = "dueflow") -> "Actor":
+        return cls(username=name, role=Role.SYSTEM, department=None)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a procedure: where it is and what a person should fix."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    element_id: str | None = None
+    rule: str = "invalid"
+    severity: str = "error"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "element_id": self.element_id,
+                "rule": self.rule, "message": self.message, "severity": self.severity}
+
+    def __str__(self) -> str:
+        where = f"{self.file or '?'}:{self.line or 0}"
+        return f"{where}: {self.element_id or '-'}: {self.rule}: {self.message}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class FixedClock:
+    """A clock tests move by hand, so deadlines pass without sleeping."""
+
+    now: datetime = field(default_factory=utcnow)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        from datetime import timedelta
+
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
+# ---- errors -------------------------------------------------------------------------------------
+
+
+class DueflowError(Exception):
+    """Base of every error a user can cause; `code` is stable and maps to an HTTP status in api/."""
+
+    code = "error"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class NotFoundError(DueflowError):
+    code = "not_found"
+
+
+class CaseNotFoundError(NotFoundError):
+    code = "case_not_found"
+
+
+class TaskNotFoundError(NotFoundError):
+    code = "task_not_found"
+
+
+class ProcedureNotFoundError(NotFoundError):
+    code = "procedure_not_found"
+
+
+class ConflictError(DueflowError):
+    code = "conflict"
+
+
+class TaskNotReadyError(ConflictError):
+    code = "task_not_ready"
+
+
+class TaskAlreadyCompletedError(ConflictError):
+    code = "task_already_completed"
+
+
+class StaleCaseError(ConflictError):
+    code = "stale_case_version"
+
+
+class CaseNotOpenError(ConflictError):
+    code = "case_not_open"
+
+
+class MessageNotExpectedError(ConflictError):
+    code = "message_not_expected"
+
+
+class ForbiddenError(DueflowError):
+    code = "forbidden"
+
+
+class RightsGateError(ForbiddenError):
+    """The engine refuses a step that would skip a right of the party (DOMAIN.md)."""
+
+    code = "rights_gate"
+
+
+class InvalidDataError(DueflowError):
+    code = "invalid_form_data"
+
+    @classmethod
+    def for_fields(cls, errors: dict[str, str]) -> "InvalidDataError":
+        names = ", ".join(sorted(errors))
+        return cls(f"invalid form data: {names}",
+                   [{"field": name, "message": msg} for name, msg in sorted(errors.items())])
+
+
+class ProcedureInvalidError(DueflowError):
+    code = "invalid_procedure"
+
+    def __init__(self, problems: list[Problem]):
+        first = problems[0] if problems else None
+        summary = f"{len(problems)} problem(s) in the procedure" + (f"; first: {first}" if first else "")
+        super().__init__(summary, [p.as_dict() for p in problems])
+        self.problems = problems
+
+
+class UnsafeExpressionError(DueflowError):
+    """An expression broke the safety rules of the script environment at run time."""
+
+    code = "unsafe_expression"
+
+
+class WorkflowError(DueflowError):
+    """The procedure itself failed while running (a script or DMN cell raised)."""
+
+    code = "workflow_error"

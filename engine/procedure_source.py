@@ -1,0 +1,308 @@
+"""Reads BPMN/DMN sources with lxml: finds what is wrong (with file and line), translates Camunda syntax,
+and extracts what the engine needs besides the executable spec (forms, lanes, stages, messages)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from lxml import etree
+
+from engine import expressions
+from engine.domain import LANE_ROLES, STAGE_PROPERTY, Problem, Stage
+from engine.forms import FIELD_TYPES, FormField, coerce
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20180521/MODEL/",
+                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+
+SUPPORTED = frozenset({
+    "startEvent", "endEvent", "userTask", "task", "manualTask", "scriptTask", "businessRuleTask",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+    "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "subProcess", "callActivity",
+    "sequenceFlow", "laneSet", "textAnnotation", "association", "dataObject", "dataObjectReference",
+    "dataStoreReference", "extensionElements", "documentation", "ioSpecification", "property",
+    "group", "category",
+})
+FLOW_NODES = SUPPORTED - {"sequenceFlow", "laneSet", "textAnnotation", "association", "dataObject",
+                          "dataObjectReference", "dataStoreReference", "extensionElements", "documentation",
+                          "ioSpecification", "property", "group", "category"}
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_STAGES = {stage.value for stage in Stage}
+
+
+@dataclass
+class ElementInfo:
+    """What Dueflow keeps of one BPMN flow element."""
+
+    id: str
+    kind: str
+    name: str
+    file: str
+    line: int | None
+    lane: str | None = None
+    properties: dict[str, str] = field(default_factory=dict)
+    event: str | None = None  # "timer" or "message" for catch events, from the XML (the engine may rewrite them)
+    message: str | None = None
+    attached_to: str | None = None  # the host task of a boundary event
+    outgoing: list[str] = field(default_factory=list)  # targets of its sequence flows
+
+    @property
+    def stage(self) -> str | None:
+        return self.properties.get(STAGE_PROPERTY)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+@dataclass
+class SourceModel:
+    """The parsed, translated sources of one procedure and the problems found in them."""
+
+    key: str | None = None
+    name: str = ""
+    bpmn: list[tuple[str, etree._Element]] = field(default_factory=list)
+    dmn: list[tuple[str, etree._Element]] = field(default_factory=list)
+    elements: dict[str, ElementInfo] = field(default_factory=dict)
+    forms: dict[str, list[FormField]] = field(default_factory=dict)
+    messages: set[str] = field(default_factory=set)
+    decisions: set[str] = field(default_factory=set)
+    process_properties: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, message: str, file: str, node=None, element_id: str | None = None, rule: str = "invalid"):
+        line = getattr(node, "sourceline", None)
+        if element_id is None and node is not None:
+            element_id = node.get("id")
+        self.problems.append(Problem(message=message, file=file, line=line, element_id=element_id, rule=rule))
+
+
+def local(tag) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def read_xml(files: Mapping[str, bytes]) -> SourceModel:
+    """Parse every file; sort them into BPMN and DMN; report malformed XML with its line."""
+    model = SourceModel()
+    if not files:
+        model.problems.append(Problem(message="no files were given", rule="invalid"))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=False, huge_tree=False)
+    for name, data in files.items():
+        try:
+            root = etree.fromstring(data, parser)
+        except etree.XMLSyntaxError as exc:
+            line = exc.lineno if hasattr(exc, "lineno") else None
+            model.problems.append(Problem(message=f"malformed XML: {exc.msg}", file=name, line=line,
+                                          rule="XML_SYNTAX"))
+            continue
+        namespace = etree.QName(root).namespace
+        if namespace == BPMN_NS:
+            model.bpmn.append((name, root))
+        elif namespace in DMN_NAMESPACES:
+            model.dmn.append((name, root))
+        else:
+            model.problems.append(Problem(message=f"not a BPMN 2.0 or DMN file (root element {root.tag})",
+                                          file=name, line=root.sourceline, rule="invalid"))
+    if files and not model.bpmn and not model.problems:
+        model.problems.append(Problem(message="no BPMN file among the files", rule="invalid"))
+    return model
+
+
+def properties_of(node) -> dict[str, str]:
+    return {p.get("name"): p.get("value") or "" for p in
+            node.xpath("./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)}
+
+
+def inspect(model: SourceModel) -> SourceModel:
+    """Check and translate every BPMN/DMN file of the model in place (after XSD validation)."""
+    for file, root in model.dmn:
+        _inspect_dmn(model, file, root)
+    for file, root in model.bpmn:
+        _inspect_bpmn(model, file, root)
+    if model.key is None and model.bpmn:
+        file, root = model.bpmn[0]
+        model.problem("no executable process (isExecutable=\"true\") in the BPMN files", file, root)
+    return model
+
+
+def _inspect_bpmn(model: SourceModel, file: str, root) -> None:
+    messages = {m.get("id"): m.get("name") or m.get("id") for m in root.xpath(".//bpmn:message", namespaces=NS)}
+    model.messages.update(messages.values())
+    for process in root.xpath("./bpmn:process", namespaces=NS):
+        if model.key is None and process.get("isExecutable", "false") == "true":
+            model.key, model.name = process.get("id"), process.get("name") or process.get("id")
+            model.process_properties = properties_of(process)
+        lanes = {}
+        for lane in process.xpath(".//bpmn:lane", namespaces=NS):
+            role = _lane_role(lane.get("name") or lane.get("id") or "")
+            if role not in {r.value for r in LANE_ROLES}:
+                model.problem(f"lane '{lane.get('name')}' names no role; name it one of: "
+                              f"{', '.join(sorted(r.value for r in LANE_ROLES))}", file, lane, rule="LANE_ROLE")
+            for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+                lanes[(ref.text or "").strip()] = role
+        _inspect_container(model, file, process, lanes, messages)
+
+
+def _lane_role(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def _inspect_container(model, file, container, lanes, messages) -> None:
+    ids = {node.get("id") for node in container if node.get("id")}
+    for node in container:
+        kind = local(node.tag)
+        if not kind:
+            continue
+        if kind not in SUPPORTED:
+            model.problem(f"element <{kind}> is not supported by Dueflow", file, node, rule="UNSUPPORTED")
+            continue
+        node_id = node.get("id")
+        if kind == "sequenceFlow":
+            for end in ("sourceRef", "targetRef"):
+                if node.get(end) not in ids:
+                    model.problem(f"flow '{node_id}' has {end} '{node.get(end)}', which is no element of "
+                                  f"'{container.get('id')}'", file, node, rule="MISSING_ELEMENT")
+            for cond in node.xpath("./bpmn:conditionExpression", namespaces=NS):
+                _translate(model, file, cond, node_id, expressions.translate_condition, "condition")
+            continue
+        if kind not in FLOW_NODES:
+            continue
+        info = ElementInfo(id=node_id, kind=kind, name=node.get("name") or "", file=file,
+                           line=node.sourceline, lane=lanes.get(node_id), properties=properties_of(node),
+                           attached_to=node.get("attachedToRef"))
+        model.elements[node_id] = info
+        if info.stage is not None and info.stage not in _STAGES:
+            model.problem(f"stage '{info.stage}' is not one of: {', '.join(sorted(_STAGES))}", file, node,
+                          rule="UNKNOWN_STAGE")
+        for timer in node.xpath("./bpmn:timerEventDefinition/*", namespaces=NS):
+            info.event = "timer"
+            _translate(model, file, timer, node_id, expressions.translate_timer, "timer")
+        for ref in node.xpath("./bpmn:messageEventDefinition", namespaces=NS):
+            info.event, info.message = "message", messages.get(ref.get("messageRef"))
+            if ref.get("messageRef") and ref.get("messageRef") not in messages:
+                model.problem(f"message '{ref.get('messageRef')}' is not declared", file, node,
+                              rule="MISSING_ELEMENT")
+        if kind == "scriptTask":
+            _inspect_script(model, file, node)
+        elif kind == "userTask":
+            model.forms[node_id] = _read_form(model, file, node)
+        elif kind == "businessRuleTask":
+            ref = node.get(f"{{{CAMUNDA_NS}}}decisionRef")
+            if not ref:
+                model.problem("business rule task has no camunda:decisionRef", file, node)
+            elif ref not in model.decisions:
+                model.problem(f"decision '{ref}' is in no DMN file of this procedure", file, node,
+                              rule="MISSING_ELEMENT")
+        elif kind == "subProcess":
+            _inspect_container(model, file, node, lanes, messages)
+    for flow in container:
+        if local(flow.tag) == "sequenceFlow" and flow.get("sourceRef") in model.elements:
+            model.elements[flow.get("sourceRef")].outgoing.append(flow.get("targetRef"))
+
+
+def _translate(model, file, node, element_id, translate, what) -> None:
+    source = (node.text or "").strip()
+    if not source:
+        model.problem(f"empty {what} expression", file, node, element_id=element_id, rule="EXPRESSION")
+        return
+    try:
+        python = translate(source)
+    except expressions.ExpressionError as exc:
+        model.problem(str(exc), file, node, element_id=element_id, rule="EXPRESSION")
+        return
+    problem = expressions.check(python)
+    if problem:
+        model.problem(f"{what}: {problem}", file, node, element_id=element_id, rule="EXPRESSION")
+        return
+    node.text = python
+
+
+def _inspect_script(model, file, node) -> None:
+    script_format = (node.get("scriptFormat") or "python").lower()
+    if script_format not in ("python", "py", "text/x-python"):
+        model.problem(f"script format '{script_format}' is not supported; write Python", file, node,
+                      rule="UNSUPPORTED")
+        return
+    for script in node.xpath("./bpmn:script", namespaces=NS):
+        problem = expressions.check(script.text or "", "exec")
+        if problem:
+            model.problem(f"script: {problem}", file, node, rule="EXPRESSION")
+
+
+def _read_form(model, file, task) -> list[FormField]:
+    fields = []
+    for xml_field in task.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS):
+        field_id, kind = xml_field.get("id") or "", xml_field.get("type") or "string"
+        where = f"form field '{field_id}'"
+        if not _IDENTIFIER.match(field_id):
+            model.problem(f"{where}: the id must be a name like 'served_on'", file, xml_field, task.get("id"),
+                          rule="FORM")
+            continue
+        if kind not in FIELD_TYPES:
+            model.problem(f"{where}: type '{kind}' is not one of {', '.join(FIELD_TYPES)}", file, xml_field,
+                          task.get("id"), rule="FORM")
+            continue
+        constraints = {c.get("name"): c.get("config") or "" for c in
+                       xml_field.xpath("./camunda:validation/camunda:constraint", namespaces=NS)}
+        options = tuple((v.get("id"), v.get("name") or v.get("id")) for v in
+                        xml_field.xpath("./camunda:value", namespaces=NS))
+        form_field = FormField(id=field_id, type=kind, label=xml_field.get("label") or field_id,
+                               required="required" in constraints, readonly="readonly" in constraints,
+                               options=options,
+                               constraints={k: v for k, v in constraints.items() if k not in ("required", "readonly")})
+        if kind == "enum" and not options:
+            model.problem(f"{where}: an enum needs at least one camunda:value", file, xml_field,
+                          task.get("id"), rule="FORM")
+        default = xml_field.get("defaultValue")
+        if default not in (None, ""):
+            try:
+                default = coerce(form_field, default)
+            except ValueError as exc:
+                model.problem(f"{where}: default value '{default}' {exc}", file, xml_field, task.get("id"),
+                              rule="FORM")
+                default = None
+            form_field = FormField(**{**form_field.__dict__, "default": default})
+        fields.append(form_field)
+    return fields
+
+
+def _inspect_dmn(model: SourceModel, file: str, root) -> None:
+    ns = {"dmn": etree.QName(root).namespace}
+    for decision in root.xpath(".//dmn:decision", namespaces=ns):
+        model.decisions.add(decision.get("id"))
+        table = decision.find("dmn:decisionTable", ns)
+        if table is None:
+            model.problem("decision has no decision table", file, decision)
+            continue
+        inputs = [(i.findtext("dmn:inputExpression/dmn:text", namespaces=ns) or "").strip()
+                  for i in table.findall("dmn:input", ns)]
+        for node, text in zip(table.findall("dmn:input", ns), inputs):
+            _check_dmn(model, file, node, decision.get("id"), text or "None", "input expression")
+        for rule in table.findall("dmn:rule", ns):
+            for input_text, entry in zip(inputs, rule.findall("dmn:inputEntry", ns)):
+                cell = (entry.findtext("dmn:text", namespaces=ns) or "").strip()
+                if cell and cell != "-":
+                    _check_dmn(model, file, entry, decision.get("id"), _dmn_match(input_text, cell), "input entry")
+            for entry in rule.findall("dmn:outputEntry", ns):
+                cell = (entry.findtext("dmn:text", namespaces=ns) or "").strip()
+                if cell:
+                    _check_dmn(model, file, entry, decision.get("id"), cell, "output entry")
+
+
+def _dmn_match(input_expr: str, cell: str) -> str:
+    """Build the expression SpiffWorkflow will evaluate for an input cell (equality unless it has an operator)."""
+    if "?" in cell:
+        return cell.replace("?", "(dmninputexpr)")
+    return f"({input_expr}) == ({cell})" if expressions.check(cell) is None else f"({input_expr}) {cell}"
+
+
+def _check_dmn(model, file, node, decision_id, text, what) -> None:
+    problem = expressions.check(text)
+    if problem:
+        cell_id = node.get("id")
+        model.problem(f"DMN {what} {cell_id or ''}: {problem} (DMN cells are Python here, not FEEL)", file, node,
+                      element_id=decision_id, rule="EXPRESSION")

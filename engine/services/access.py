@@ -1,0 +1,62 @@
+"""Who may do what: the authorisation rules every use case (and so every endpoint and page) applies."""
+from __future__ import annotations
+
+from engine.domain import Actor, ForbiddenError, Role
+
+# Roles that read every department's cases: they work across departments or oversee them.
+ALL_DEPARTMENTS = frozenset({Role.ADMIN, Role.AUDITOR, Role.DISPATCHER, Role.SYSTEM})
+CASE_OPENERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM})
+CASE_CANCELLERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
+MESSAGE_SENDERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.SYSTEM})
+PARTY_MESSAGES = frozenset({"statement_received", "hearing_requested", "waiver_received"})
+
+
+def role_of(actor: Actor) -> Role:
+    return actor.role if isinstance(actor.role, Role) else Role(actor.role)
+
+
+def departments_visible(actor: Actor) -> list[str] | None:
+    """The departments whose cases the actor may read; None means all of them."""
+    if role_of(actor) in ALL_DEPARTMENTS:
+        return None
+    return [actor.department] if actor.department else []
+
+
+def require_role(actor: Actor, allowed, action: str) -> None:
+    if role_of(actor) not in allowed:
+        raise ForbiddenError(f"a {role_of(actor).value} may not {action}")
+
+
+def require_case_visible(actor: Actor, department: str, case_no: str | None = None) -> None:
+    visible = departments_visible(actor)
+    if visible is not None and department not in visible:
+        raise ForbiddenError("this case belongs to another department")
+
+
+def require_can_act_on_case(actor: Actor, department: str) -> None:
+    """Changing a case: its own department's staff, or system actors; auditors never change anything."""
+    role = role_of(actor)
+    if role in (Role.AUDITOR, Role.PARTY):
+        raise ForbiddenError(f"a {role.value} may not change cases")
+    if role in (Role.SYSTEM, Role.ADMIN):
+        return
+    if actor.department != department:
+        raise ForbiddenError("this case belongs to another department")
+
+
+def require_task_role(actor: Actor, task_role: str | None, task_department: str) -> None:
+    require_can_act_on_case(actor, task_department)
+    if role_of(actor) == Role.SYSTEM:
+        return
+    needed = task_role or Role.OFFICER.value
+    if role_of(actor).value != needed:
+        raise ForbiddenError(f"this task is in the {needed} lane; a {role_of(actor).value} may not complete it")
+
+
+def require_message_sender(actor: Actor, name: str, department: str) -> None:
+    if role_of(actor) == Role.PARTY:
+        if name not in PARTY_MESSAGES:
+            raise ForbiddenError(f"a party may not send '{name}'")
+        return
+    require_role(actor, MESSAGE_SENDERS, "deliver messages")
+    require_can_act_on_case(actor, department)

@@ -1,0 +1,208 @@
+"""Use cases on whole cases: open, read, list, deliver a message, cancel."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+from typing import Any
+
+from engine import audit
+from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
+                           MessageNotExpectedError, ProcedureNotFoundError, Role)
+from engine.services import access, steps
+from engine.services.runtime import Runtime
+from engine.services.views import CaseView
+from engine.store import CaseRecord, PartyAccessRecord, queries
+from engine.workflow import CaseRun
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
+PARTY_TYPES = ("person", "organisation")
+
+
+def mask_identity(number: str) -> str:
+    """Keep the first 3 and last 4 characters of an identity number; the rest never reaches the database."""
+    number = (number or "").strip()
+    if len(number) <= 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def hash_access_code(case_no: str, code: str) -> str:
+    pepper = os.environ.get("DUEFLOW_SECRET", "dueflow-development-secret").encode()
+    normalized = code.replace("-", "").replace(" ", "").upper()
+    return hmac.new(pepper, f"{case_no}:{normalized}".encode(), hashlib.sha256).hexdigest()
+
+
+def _new_access_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def _case_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split what the opener sends into case columns and process variables; refuse what is malformed."""
+    errors: dict[str, str] = {}
+    party = data.get("party") or {}
+    location = data.get("location") or {}
+    if not isinstance(party, dict):
+        errors["party"] = "must be an object with name, type, contact, id_number"
+        party = {}
+    if not isinstance(location, dict):
+        errors["location"] = "must be an object with address and grid_cell"
+        location = {}
+    party_type = party.get("type") or "person"
+    if party_type not in PARTY_TYPES:
+        errors["party.type"] = f"must be one of: {', '.join(PARTY_TYPES)}"
+    variables = {}
+    for name, value in data.items():
+        if name in ("party", "location"):
+            continue
+        if not _NAME.match(str(name)):
+            errors[str(name)] = "a variable name must start with a letter and hold only letters, digits and _"
+        elif not isinstance(value, (str, int, float, bool, type(None), list, dict)):
+            errors[str(name)] = "must be a JSON value"
+        else:
+            variables[name] = value
+    if errors:
+        raise InvalidDataError.for_fields(errors)
+    columns = {"party_name": str(party.get("name") or "")[:300], "party_type": party_type,
+               "party_contact": str(party.get("contact") or "")[:300],
+               "party_id_masked": mask_identity(str(party.get("id_number") or "")),
+               "address": str(location.get("address") or "")[:500],
+               "grid_cell": location.get("grid_cell") or None,
+               "category": str(variables.get("category")) if variables.get("category") else None}
+    return columns, variables
+
+
+def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor,
+              department: str | None = None) -> CaseView:
+    """Open a case on the newest active version of a procedure and run it to its first wait."""
+    access.require_role(actor, access.CASE_OPENERS, "open cases")
+    department = department or actor.department
+    if not department:
+        raise InvalidDataError.for_fields({"department": "a case needs a responsible department"})
+    if actor.department and department != actor.department and access.departments_visible(actor) is not None:
+        raise ForbiddenError("you may open cases only for your own department")
+    columns, variables = _case_fields(data or {})
+    now = rt.now()
+    with rt.store.transaction() as session:
+        version = queries.latest_procedure(session, procedure)
+        if version is None:
+            raise ProcedureNotFoundError(f"no active procedure '{procedure}'")
+        parsed = rt.procedure(version)
+        case = CaseRecord(procedure_version_id=version.id, department=department, opened_by=actor.username,
+                          opened_at=now, status=CaseStatus.OPEN.value, **columns)
+        session.add(case)
+        session.flush()
+        case.case_no = f"{now.year}-{case.id:06d}"
+        variables.update(case_no=case.case_no, department=department, party_name=case.party_name,
+                         party_type=case.party_type)
+        run, changes = CaseRun.start(parsed, variables, now)
+        step = steps.Step(case, parsed, f"{version.key}:{version.version}", run)
+        code = _new_access_code()
+        session.add(PartyAccessRecord(case_id=case.id, code_hash=hash_access_code(case.case_no, code), created_at=now))
+        steps.record(session, step, "case_opened", actor, now, None, case_no=case.case_no,
+                     procedure=version.key, version=version.version, department=department,
+                     category=case.category, party={"name": case.party_name, "type": case.party_type,
+                                                    "id_number": case.party_id_masked},
+                     location={"address": case.address, "grid_cell": case.grid_cell})
+        steps.save(session, step, changes, actor=actor, now=now)
+        session.flush()
+        view = steps.case_view(session, step)
+    view.access_code = code
+    return view
+
+
+def get_case(rt: Runtime, *, case_id: int, actor: Actor, with_data: bool = True) -> CaseView:
+    with rt.store.transaction(write=False) as session:
+        case = queries.case(session, case_id)
+        if case is None:
+            raise CaseNotFoundError(f"no case {case_id}")
+        access.require_case_visible(actor, case.department)
+        procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
+        step = steps.Step(case, procedure, label, CaseRun.load(procedure, case.workflow_state))
+        return steps.case_view(session, step, with_data=with_data)
+
+
+def list_cases(rt: Runtime, *, actor: Actor, status: str | None = None, stage: str | None = None,
+               department: str | None = None, grid_cell: str | None = None, text: str | None = None,
+               offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    visible = access.departments_visible(actor)
+    if department:
+        if visible is not None and department not in visible:
+            raise ForbiddenError("you may list only your own department's cases")
+        visible = [department]
+    with rt.store.transaction(write=False) as session:
+        rows, total = queries.find_cases(session, departments=visible, status=status, stage=stage,
+                                         grid_cell=grid_cell, text_query=text, offset=offset, limit=min(limit, 200))
+        return [_summary(case) for case in rows], total
+
+
+def _summary(case: CaseRecord) -> dict[str, Any]:
+    return {"id": case.id, "case_no": case.case_no, "status": case.status, "stage": case.stage,
+            "outcome": case.outcome, "category": case.category, "department": case.department,
+            "party_name": case.party_name, "address": case.address, "grid_cell": case.grid_cell,
+            "opened_at": case.opened_at.isoformat(), "next_due_at": case.next_due_at.isoformat()
+            if case.next_due_at else None}
+
+
+def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, Any] | None,
+                    actor: Actor) -> CaseView:
+    """Deliver a BPMN message (a payment, a statement) to a case that waits for it."""
+    now = rt.now()
+    with rt.store.transaction() as session:
+        step = steps.load(rt, session, case_id)
+        access.require_message_sender(actor, name, step.case.department)
+        _require_open(step.case)
+        changes = step.run.step(now)
+        if name not in step.run.waiting_messages():
+            raise MessageNotExpectedError(f"case {step.case.case_no} is not waiting for '{name}' now")
+        changes += step.run.deliver(name, dict(payload or {}), now)
+        steps.save(session, step, changes, actor=actor, now=now, message_payload=dict(payload or {}))
+        session.flush()
+        return steps.case_view(session, step)
+
+
+def cancel_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> CaseView:
+    access.require_role(actor, access.CASE_CANCELLERS, "cancel cases")
+    if not (reason or "").strip():
+        raise InvalidDataError.for_fields({"reason": "say why the case is cancelled"})
+    now = rt.now()
+    with rt.store.transaction() as session:
+        step = steps.load(rt, session, case_id)
+        access.require_can_act_on_case(actor, step.case.department)
+        _require_open(step.case)
+        step.run.cancel()
+        step.case.status, step.case.closed_at, step.case.outcome = CaseStatus.CANCELLED.value, now, "cancelled"
+        steps.record(session, step, "case_cancelled", actor, now, None, reason=reason.strip())
+        steps.save(session, step, [], actor=actor, now=now)
+        step.case.next_due_at = None
+        session.flush()
+        return steps.case_view(session, step)
+
+
+def _require_open(case: CaseRecord) -> None:
+    if case.status != CaseStatus.OPEN.value:
+        raise CaseNotOpenError(f"case {case.case_no} is {case.status}")
+
+
+def case_audit(rt: Runtime, *, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+    """The case's audit events with their hashes, oldest first."""
+    with rt.store.transaction(write=False) as session:
+        case = queries.case(session, case_id)
+        if case is None:
+            raise CaseNotFoundError(f"no case {case_id}")
+        access.require_case_visible(actor, case.department)
+        return [{"seq": e.seq, "occurred_at": e.occurred_at.isoformat(), "actor": e.actor,
+                 "actor_role": e.actor_role, "event_type": e.event_type, "element_id": e.element_id,
+                 "procedure_version": e.procedure_version, "payload": json.loads(e.payload),
+                 "prev_hash": e.prev_hash, "hash": e.hash} for e in queries.audit_events(session, case_id)]
+
+
+def verify_audit(rt: Runtime, *, actor: Actor, case_id: int | None = None) -> dict[str, Any]:
+    access.require_role(actor, {Role.AUDITOR, Role.ADMIN, Role.SYSTEM}, "verify the audit log")
+    with rt.store.transaction(write=False) as session:
+        return audit.verify(session, case_id=case_id).as_dict()

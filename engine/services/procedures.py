@@ -1,0 +1,85 @@
+"""Deploying and reading procedure versions (BPMN + DMN sources stored once per version)."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from engine import audit, policy
+from engine.domain import (Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role)
+from engine.services import access
+from engine.services.runtime import Runtime
+from engine.services.views import DeployResult, ProcedureView
+from engine.store import ProcedureVersionRecord, queries
+from engine.workflow import parse_procedure, sources_sha256
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _decode(files: Mapping[str, bytes]) -> dict[str, str]:
+    problems, texts = [], {}
+    for name, data in files.items():
+        if len(data) > MAX_FILE_BYTES:
+            problems.append(Problem(message=f"file is larger than {MAX_FILE_BYTES} bytes", file=name))
+            continue
+        try:
+            texts[name] = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(message=f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=name))
+    if problems:
+        raise ProcedureInvalidError(problems)
+    return texts
+
+
+def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -> DeployResult:
+    """Parse, check and lint the files, then store them as the next version of their process id.
+
+    Identical files return the version that already holds them; a failed deploy stores nothing."""
+    access.require_role(actor, {Role.ADMIN, Role.SYSTEM}, "deploy procedures")
+    files = {name.rsplit("/", 1)[-1]: data for name, data in files.items()}
+    texts = _decode(files)
+    sha256 = sources_sha256(files)
+    with rt.store.transaction() as session:
+        existing = queries.procedure_by_sha256(session, sha256)
+        if existing is not None:
+            return DeployResult(existing.key, existing.version, sha256, False, list(existing.lint or []))
+    parsed = parse_procedure(files)
+    findings = policy.lint_procedure(files)
+    errors = [p for p in findings if p.severity == "error"]
+    if errors:
+        raise ProcedureInvalidError(errors)
+    warnings = [p.as_dict() for p in findings]
+    now = rt.now()
+    with rt.store.transaction() as session:
+        version = queries.next_procedure_version(session, parsed.key)
+        session.add(ProcedureVersionRecord(key=parsed.key, version=version, name=parsed.name, sha256=sha256,
+                                           sources=texts, lint=warnings, status="active",
+                                           deployed_by=actor.username, deployed_at=now))
+        audit.record(session, case=None, event_type="procedure_deployed", actor=actor, now=now,
+                     procedure_version=f"{parsed.key}:{version}",
+                     payload={"key": parsed.key, "version": version, "sha256": sha256, "files": sorted(files),
+                              "warnings": len(warnings)})
+    rt.remember(parsed)
+    return DeployResult(parsed.key, version, sha256, True, warnings)
+
+
+def list_procedures(rt: Runtime) -> list[ProcedureView]:
+    with rt.store.transaction(write=False) as session:
+        return [_view(record) for record in queries.all_procedures(session)]
+
+
+def procedure_file(rt: Runtime, *, key: str, version: int, kind: str = "bpmn") -> tuple[str, str]:
+    """(file name, text) of a stored version's BPMN (or first DMN) source."""
+    with rt.store.transaction(write=False) as session:
+        record = queries.procedure_version(session, key, version)
+        if record is None:
+            raise ProcedureNotFoundError(f"no version {version} of procedure '{key}'")
+        for name, text in sorted(record.sources.items()):
+            if name.lower().endswith("." + kind):
+                return name, text
+    raise ProcedureNotFoundError(f"version {version} of '{key}' has no .{kind} file")
+
+
+def _view(record: ProcedureVersionRecord) -> ProcedureView:
+    return ProcedureView(key=record.key, version=record.version, name=record.name, sha256=record.sha256,
+                         status=record.status, deployed_by=record.deployed_by,
+                         deployed_at=record.deployed_at.isoformat() if record.deployed_at else None,
+                         files=sorted(record.sources), lint=list(record.lint or []))

@@ -1,0 +1,48 @@
+"""What every use case needs: the store, the clock, and the parsed-procedure cache (by sha256)."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from engine.domain import Clock, utcnow
+from engine.store import ProcedureVersionRecord, Store
+from engine.workflow import Procedure, parse_procedure
+
+
+@dataclass
+class Runtime:
+    store: Store
+    clock: Clock = utcnow
+    jurisdiction: str = "cn"
+    _parsed: dict[str, Procedure] = field(default_factory=dict)
+    _by_version: dict[int, tuple[Procedure, str, int]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def remember(self, procedure: Procedure) -> None:
+        self._parsed[procedure.sha256] = procedure
+
+    def procedure(self, record: ProcedureVersionRecord) -> Procedure:
+        """The parsed spec of a stored version; parsed once per process, then served from memory."""
+        cached = self._parsed.get(record.sha256)
+        if cached is None:
+            with self._lock:
+                cached = self._parsed.get(record.sha256)
+                if cached is None:
+                    files = {name: text.encode("utf-8") for name, text in record.sources.items()}
+                    cached = parse_procedure(files)
+                    self._parsed[record.sha256] = cached
+        self._by_version[record.id] = (cached, f"{record.key}:{record.version}", record.version)
+        return cached
+
+    def procedure_by_version_id(self, session, version_id: int) -> tuple[Procedure, str]:
+        """Parsed procedure and its 'key:version' label, without a query once the version was seen."""
+        hit = self._by_version.get(version_id)
+        if hit is None:
+            record = session.get(ProcedureVersionRecord, version_id)
+            self.procedure(record)
+            hit = self._by_version[version_id]
+        return hit[0], hit[1]

@@ -1,0 +1,157 @@
+"""The shape every case-changing use case shares: load the case under lock, act, then write state, tasks,
+deadlines and the audit events of everything that changed, all in the caller's one transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine import audit
+from engine.domain import Actor, CaseNotFoundError, CaseStatus, Role, TaskState
+from engine.services.runtime import Runtime
+from engine.services.views import CaseView, TaskView
+from engine.store import CaseRecord, Session, TaskRecord, queries
+from engine.workflow import CaseRun, Change, Procedure
+
+TIMER = Actor("timer", Role.SYSTEM)
+ENGINE = Actor("engine", Role.SYSTEM)
+
+
+@dataclass
+class Step:
+    case: CaseRecord
+    procedure: Procedure
+    label: str  # "key:version"
+    run: CaseRun
+    ready_records: list[TaskRecord] | None = None
+
+
+def load(rt: Runtime, session: Session, case_id: int) -> Step:
+    """The case row locked for this transaction (FOR UPDATE on PostgreSQL), with its workflow deserialized."""
+    case = queries.case(session, case_id, lock=True)
+    if case is None:
+        raise CaseNotFoundError(f"no case {case_id}")
+    procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
+    return Step(case, procedure, label, CaseRun.load(procedure, case.workflow_state))
+
+
+def record(session: Session, step: Step, event_type: str, actor: Actor, now: datetime,
+           element_id: str | None = None, **payload: Any) -> None:
+    audit.record(session, case=step.case, event_type=event_type, actor=actor, now=now, element_id=element_id,
+                 procedure_version=step.label, payload=payload)
+
+
+def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, now: datetime,
+         task_data: dict[str, Any] | None = None, message_payload: dict[str, Any] | None = None) -> None:
+    """Audit what changed, then write the case's state, tasks, deadlines, stage and status."""
+    _audit_changes(session, step, changes, actor, now, task_data, message_payload)
+    case, run = step.case, step.run
+    due_by_task = _sync_deadlines(step)
+    _sync_tasks(session, step, actor, now, due_by_task)
+    if run.completed and case.status == CaseStatus.OPEN.value:
+        end = next((c for c in reversed(changes) if c.kind == "end_reached"), None)
+        info = step.procedure.elements.get(end.element_id) if end else None
+        case.status, case.closed_at = CaseStatus.CLOSED.value, now
+        case.outcome = (info.properties.get("outcome") if info else None) or (end.element_id if end else None)
+        case.stage = (info.stage if info else None) or "closure"
+        record(session, step, "case_closed", ENGINE, now, end.element_id if end else None, outcome=case.outcome)
+    else:
+        case.stage = _current_stage(step) or case.stage
+    case.workflow_state = run.dump()
+
+
+def _audit_changes(session, step, changes, actor, now, task_data, message_payload) -> None:
+    passed: list[str] = []
+    for change in changes:
+        if change.kind in ("element_completed", "end_reached"):
+            passed.append(change.element_id)
+            continue
+        payload = dict(change.payload)
+        if passed:
+            payload["passed"], passed = passed, []
+        who = actor
+        if change.kind == "task_completed":
+            payload.update(task_id=change.task_id, name=change.name, data=task_data or {})
+        elif change.kind == "timer_fired":
+            who = TIMER
+            payload.update(name=change.name)
+        elif change.kind == "message_received":
+            payload.update(data=message_payload or {})
+        elif change.kind == "decision_evaluated":
+            who = ENGINE
+        elif change.kind == "task_cancelled":
+            who = TIMER
+            payload.update(task_id=change.task_id, name=change.name,
+                           reason="the task was withdrawn: its deadline passed and the timer path was taken")
+        record(session, step, change.kind, who, now, change.element_id, **payload)
+    if passed:
+        record(session, step, "path_taken", ENGINE, now, passed[-1], passed=passed)
+
+
+def _sync_deadlines(step: Step) -> dict[str, datetime]:
+    """Store the waiting timers on the case (next_due_at, deadlines); return due instants per host task."""
+    elements, deadlines, due_by_task = step.procedure.elements, [], {}
+    for element_id, due in step.run.waiting_timers():
+        info = elements.get(element_id)
+        if info is not None and info.kind == "eventBasedGateway":
+            info = next((elements[t] for t in info.outgoing if t in elements and elements[t].event == "timer"),
+                        info)
+        if info is not None and info.attached_to:
+            host = info.attached_to
+            due_by_task[host] = min(due, due_by_task.get(host, due))
+        deadlines.append({"element_id": info.id if info else element_id, "name": info.label if info else element_id,
+                          "stage": info.stage if info else None, "due_at": due.isoformat(),
+                          "task": info.attached_to if info else None})
+    deadlines.sort(key=lambda d: d["due_at"])
+    step.case.deadlines = deadlines
+    step.case.next_due_at = min((d for _, d in step.run.waiting_timers()), default=None)
+    return due_by_task
+
+
+def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_by_task: dict[str, datetime]):
+    case, elements = step.case, step.procedure.elements
+    ready = {t.task_id: t for t in step.run.ready_tasks()}
+    known = {t.id: t for t in queries.ready_tasks_of_case(session, case.id)} if case.id else {}
+    step.ready_records = []
+    for task_id, task in ready.items():
+        record_ = known.get(task_id)
+        if record_ is None:
+            info = elements.get(task.element_id)
+            record_ = TaskRecord(id=task_id, case_id=case.id, element_id=task.element_id, name=task.name,
+                                 role=task.lane or Role.OFFICER.value, stage=info.stage if info else None,
+                                 department=_department_of(case, info), state=TaskState.READY.value,
+                                 created_at=now, due_at=due_by_task.get(task.element_id))
+            session.add(record_)
+        step.ready_records.append(record_)
+    for task_id, record_ in known.items():
+        if task_id not in ready:
+            done = step.run.task_state(task_id) == "completed"
+            record_.state = TaskState.COMPLETED.value if done else TaskState.CANCELLED.value
+            record_.finished_at, record_.finished_by = now, actor.username if done else TIMER.username
+
+
+def _department_of(case: CaseRecord, info) -> str:
+    """A task belongs to the case's responsible department unless its element names another (joint cases)."""
+    if info is not None and info.properties.get("department"):
+        return info.properties["department"]
+    return case.department
+
+
+def _current_stage(step: Step) -> str | None:
+    elements = step.procedure.elements
+    for task in step.run.ready_tasks():
+        info = elements.get(task.element_id)
+        if info is not None and info.stage:
+            return info.stage
+    for deadline in step.case.deadlines:
+        if deadline.get("stage"):
+            return deadline["stage"]
+    return None
+
+
+def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseView:
+    records = step.ready_records
+    if records is None:
+        records = list(queries.ready_tasks_of_case(session, step.case.id))
+    tasks = [TaskView.of(t, step.case) for t in records]
+    return CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)

@@ -1,0 +1,86 @@
+"""Use cases on user tasks: the worklist, one task with its form, and completing a task."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine import forms
+from engine.domain import (Actor, DueflowError, InvalidDataError, StaleCaseError, TaskAlreadyCompletedError,
+                           TaskNotFoundError, TaskNotReadyError)
+from engine.services import access, gates, steps
+from engine.services.runtime import Runtime
+from engine.services.views import CaseView, TaskView
+from engine.store import queries
+
+
+def ready_tasks(rt: Runtime, *, actor: Actor, case_id: int | None = None, all_roles: bool = False) -> list[TaskView]:
+    """The actor's worklist: READY tasks of their lane(s) in the departments they may see, soonest due first."""
+    role = access.role_of(actor)
+    roles = None if all_roles or role in access.ALL_DEPARTMENTS else [role.value]
+    with rt.store.transaction(write=False) as session:
+        rows = queries.worklist(session, roles=roles, departments=access.departments_visible(actor), case_id=case_id)
+        return [TaskView.of(task, case) for task, case in rows]
+
+
+def get_task(rt: Runtime, *, task_id: str, actor: Actor) -> TaskView:
+    with rt.store.transaction(write=False) as session:
+        task = queries.task(session, task_id)
+        if task is None:
+            raise TaskNotFoundError(f"no task {task_id}")
+        case = queries.case(session, task.case_id)
+        access.require_case_visible(actor, task.department)
+        procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
+        return TaskView.of(task, case, [f.as_dict() for f in procedure.form(task.element_id)])
+
+
+def complete_task(rt: Runtime, *, task_id: str, data: dict[str, Any], actor: Actor,
+                  expected_version: int | None = None) -> CaseView:
+    """Complete a READY task with validated form data and run the case to its next wait; all or nothing.
+
+    Due timers fire first, so a deadline that passed wins over a late click; that outcome is saved even
+    though the click is refused."""
+    refusal: DueflowError | None = None
+    now = rt.now()
+    with rt.store.transaction() as session:
+        task = queries.task(session, task_id)
+        if task is None:
+            raise TaskNotFoundError(f"no task {task_id}")
+        step = steps.load(rt, session, task.case_id)
+        access.require_task_role(actor, task.role, task.department)
+        if expected_version is not None and expected_version != step.case.row_version:
+            raise StaleCaseError(f"case {step.case.case_no} changed since you loaded it "
+                                 f"(now version {step.case.row_version})")
+        changes = step.run.step(now)
+        state = step.run.task_state(task_id)
+        if state == "completed":
+            raise TaskAlreadyCompletedError(f"task '{task.name}' was already completed")
+        if state != "ready":
+            refusal = TaskNotReadyError(_why_not_ready(task.name, state))
+        if refusal is None:
+            form = step.procedure.form(task.element_id)
+            cleaned = forms.validate(form, data or {}) if form else _free_data(data)
+            gates.check_task(session, step, task.element_id, cleaned, actor, now)
+            changes += step.run.complete(task_id, cleaned, now)
+            steps.save(session, step, changes, actor=actor, now=now, task_data=cleaned)
+        elif changes:
+            steps.save(session, step, changes, actor=actor, now=now)
+        else:
+            raise refusal
+        session.flush()
+        view = steps.case_view(session, step)
+    if refusal is not None:
+        raise refusal
+    return view
+
+
+def _why_not_ready(name: str, state: str | None) -> str:
+    if state == "cancelled":
+        return f"task '{name}' can no longer be completed: its deadline passed and the procedure moved on"
+    return f"task '{name}' is not ready (it is {state or 'unknown'})"
+
+
+def _free_data(data: dict[str, Any] | None) -> dict[str, Any]:
+    """A task without a declared form takes no data: nothing undeclared enters the case."""
+    if data:
+        raise InvalidDataError.for_fields({name: "is not a field of this form" for name in data})
+    return {}
+

@@ -1,0 +1,109 @@
+"""The only package that imports SQLAlchemy: records, the database and its unit of work, and the queries
+the services need. SQLite (WAL) by default, PostgreSQL by URL; the schema comes from Alembic migrations."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.domain import ConflictError, StaleCaseError
+from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, DepartmentRecord,
+                                  DocumentRecord, GridCellRecord, PartyAccessRecord, ProcedureVersionRecord,
+                                  TaskRecord, UserRecord)
+from engine.store import queries  # noqa: E402  (re-exported for the services)
+
+__all__ = ["Store", "Session", "queries", "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord",
+           "DepartmentRecord", "DocumentRecord", "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord",
+           "TaskRecord", "UserRecord", "DEFAULT_URL"]
+
+DEFAULT_URL = "sqlite:///var/dueflow.db"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_write = ContextVar("dueflow_write_transaction", default=True)
+
+
+class Store:
+    """One database: engine, sessions, migrations, and `transaction()`, the unit of work of every use case."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False, pool_size: int = 10):
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        self.url = url
+        self.dialect = url.split(":", 1)[0].split("+", 1)[0]
+        if self.dialect == "sqlite":
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (creates it on an empty database)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One use case, one transaction: commit when the block ends, roll back on any error."""
+        token = _write.set(write)
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except StaleDataError:
+            session.rollback()
+            raise StaleCaseError("the case was changed by someone else; reload and try again") from None
+        except IntegrityError as exc:
+            session.rollback()
+            raise ConflictError(f"a concurrent change conflicted: {exc.orig}") from None
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+            _write.reset(token)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def execute_sql(self, sql: str, **params) -> list:
+        """Raw SQL for tests and tools that must reach under the engine (e.g. to tamper with the audit log)."""
+        with self.engine.begin() as connection:
+            result = connection.execute(text(sql), params)
+            return list(result) if result.returns_rows else []
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see _sqlite_begin
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # A write transaction takes the write lock up front, so two steps of one case never interleave.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _write.get() else "BEGIN")
+
+
+def is_lock_timeout(exc: Exception) -> bool:
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()

@@ -1,0 +1,180 @@
+"""Every query the services run, named for what it answers; services never build SQL themselves."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, Iterator, Sequence
+
+from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, CaseRecord, DocumentRecord,
+                                  PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
+
+
+# ---- procedures ----
+def procedure_by_sha256(session: Session, sha256: str) -> ProcedureVersionRecord | None:
+    return session.scalars(select(ProcedureVersionRecord).where(ProcedureVersionRecord.sha256 == sha256)
+                           .order_by(ProcedureVersionRecord.id).limit(1)).first()
+
+
+def latest_procedure(session: Session, key: str, *, active_only: bool = True) -> ProcedureVersionRecord | None:
+    query = select(ProcedureVersionRecord).where(ProcedureVersionRecord.key == key)
+    if active_only:
+        query = query.where(ProcedureVersionRecord.status == "active")
+    return session.scalars(query.order_by(ProcedureVersionRecord.version.desc()).limit(1)).first()
+
+
+def procedure_version(session: Session, key: str, version: int) -> ProcedureVersionRecord | None:
+    return session.scalars(select(ProcedureVersionRecord).where(
+        ProcedureVersionRecord.key == key, ProcedureVersionRecord.version == version)).first()
+
+
+def next_procedure_version(session: Session, key: str) -> int:
+    return (session.scalar(select(func.max(ProcedureVersionRecord.version))
+                           .where(ProcedureVersionRecord.key == key)) or 0) + 1
+
+
+def all_procedures(session: Session) -> Sequence[ProcedureVersionRecord]:
+    return session.scalars(select(ProcedureVersionRecord).order_by(ProcedureVersionRecord.key,
+                                                                  ProcedureVersionRecord.version)).all()
+
+
+# ---- cases and tasks ----
+def case(session: Session, case_id: int, *, lock: bool = False) -> CaseRecord | None:
+    query = select(CaseRecord).where(CaseRecord.id == case_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def case_by_no(session: Session, case_no: str) -> CaseRecord | None:
+    return session.scalars(select(CaseRecord).where(CaseRecord.case_no == case_no)).first()
+
+
+def task(session: Session, task_id: str) -> TaskRecord | None:
+    return session.get(TaskRecord, task_id)
+
+
+def tasks_of_case(session: Session, case_id: int) -> Sequence[TaskRecord]:
+    return session.scalars(select(TaskRecord).where(TaskRecord.case_id == case_id)
+                           .order_by(TaskRecord.created_at, TaskRecord.id)).all()
+
+
+def ready_tasks_of_case(session: Session, case_id: int) -> Sequence[TaskRecord]:
+    return session.scalars(select(TaskRecord).where(TaskRecord.case_id == case_id, TaskRecord.state == "ready")
+                           .order_by(TaskRecord.created_at, TaskRecord.id)).all()
+
+
+def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iterable[str] | None,
+             case_id: int | None = None, limit: int = 200) -> Sequence[tuple[TaskRecord, CaseRecord]]:
+    query = (select(TaskRecord, CaseRecord).join(CaseRecord, CaseRecord.id == TaskRecord.case_id)
+             .where(TaskRecord.state == "ready"))
+    if roles is not None:
+        query = query.where(TaskRecord.role.in_(list(roles)))
+    if departments is not None:
+        query = query.where(TaskRecord.department.in_(list(departments)))
+    if case_id is not None:
+        query = query.where(TaskRecord.case_id == case_id)
+    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
+    return session.execute(query).tuples().all()
+
+
+def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,
+               stage: str | None = None, grid_cell: str | None = None, text_query: str | None = None,
+               offset: int = 0, limit: int = 50) -> tuple[Sequence[CaseRecord], int]:
+    query = select(CaseRecord)
+    if departments is not None:
+        query = query.where(CaseRecord.department.in_(list(departments)))
+    if status:
+        query = query.where(CaseRecord.status == status)
+    if stage:
+        query = query.where(CaseRecord.stage == stage)
+    if grid_cell:
+        query = query.where(CaseRecord.grid_cell == grid_cell)
+    if text_query:
+        like = f"%{text_query}%"
+        query = query.where(or_(CaseRecord.case_no.like(like), CaseRecord.party_name.like(like),
+                                CaseRecord.address.like(like)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(CaseRecord.id.desc()).offset(offset).limit(limit)).all()
+    return rows, total
+
+
+def due_case_ids(session: Session, now: datetime, *, limit: int, claim: bool) -> list[int]:
+    """Ids of open cases whose earliest timer is due; with `claim` (PostgreSQL) rows are locked, skipping
+    rows another worker holds, so several workers never fire one case twice."""
+    query = (select(CaseRecord.id).where(CaseRecord.next_due_at <= now, CaseRecord.status == "open")
+             .order_by(CaseRecord.next_due_at).limit(limit))
+    if claim:
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query).all())
+
+
+# ---- audit ----
+def last_audit_event(session: Session, case_id: int) -> AuditEventRecord | None:
+    return session.scalars(select(AuditEventRecord).where(AuditEventRecord.case_id == case_id)
+                           .order_by(AuditEventRecord.seq.desc()).limit(1)).first()
+
+
+def audit_events(session: Session, case_id: int) -> Sequence[AuditEventRecord]:
+    return session.scalars(select(AuditEventRecord).where(AuditEventRecord.case_id == case_id)
+                           .order_by(AuditEventRecord.seq, AuditEventRecord.id)).all()
+
+
+def audit_chain_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(AuditEventRecord.case_id).distinct().order_by(AuditEventRecord.case_id)))
+
+
+def iter_audit_events(session: Session, *, case_id: int | None = None,
+                      batch: int = 5000) -> Iterator[AuditEventRecord]:
+    """Every event ordered by chain and position, streamed in batches so verifying a large log stays small."""
+    query = select(AuditEventRecord).order_by(AuditEventRecord.case_id, AuditEventRecord.seq, AuditEventRecord.id)
+    if case_id is not None:
+        query = query.where(AuditEventRecord.case_id == case_id)
+    yield from session.scalars(query.execution_options(yield_per=batch))
+
+
+def case_heads(session: Session, case_id: int | None = None) -> dict[int, tuple[int, str, str | None]]:
+    """case id -> (audit_seq, audit_head, case_no) as recorded on the case rows."""
+    query = select(CaseRecord.id, CaseRecord.audit_seq, CaseRecord.audit_head, CaseRecord.case_no)
+    if case_id is not None:
+        query = query.where(CaseRecord.id == case_id)
+    return {row[0]: (row[1], row[2], row[3]) for row in session.execute(query)}
+
+
+def latest_checkpoint(session: Session) -> AuditCheckpointRecord | None:
+    return session.scalars(select(AuditCheckpointRecord).order_by(AuditCheckpointRecord.id.desc()).limit(1)).first()
+
+
+def lock_system_chain(session: Session) -> None:
+    """Serialise appends to the system chain (PostgreSQL advisory lock; SQLite's write lock already does)."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+
+
+# ---- people and documents ----
+def user_by_name(session: Session, username: str) -> UserRecord | None:
+    return session.scalars(select(UserRecord).where(UserRecord.username == username)).first()
+
+
+def all_users(session: Session) -> Sequence[UserRecord]:
+    return session.scalars(select(UserRecord).order_by(UserRecord.username)).all()
+
+
+def party_access(session: Session, case_id: int) -> PartyAccessRecord | None:
+    return session.get(PartyAccessRecord, case_id)
+
+
+def documents_of_case(session: Session, case_id: int) -> Sequence[DocumentRecord]:
+    return session.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case_id)
+                           .order_by(DocumentRecord.id)).all()
+
+
+def mark_tasks(session: Session, case_id: int, task_ids: Iterable[str], **values) -> None:
+    ids = list(task_ids)
+    if ids:
+        session.execute(update(TaskRecord).where(TaskRecord.case_id == case_id, TaskRecord.id.in_(ids))
+                        .values(**values).execution_options(synchronize_session=False))
+
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {"delete"}]
