@@ -147,6 +147,9 @@ def translate_juel(text: str) -> str:
         if kind == "ws":
             continue
         if kind == "op":
+            if value == "(" and out and out[-1] not in _WORD_OPS.values() and _is_operand(out[-1]):
+                raise ExpressionError(f"cannot translate {text.strip()!r}: calls are not part of the "
+                                      "translatable subset; write the condition in Python instead")
             out.append(_SYMBOL_OPS.get(value, value))
         elif kind == "name":
             if value in _WORD_OPS:
@@ -165,6 +168,10 @@ def translate_juel(text: str) -> str:
     if problem:
         raise ExpressionError(f"cannot translate {text.strip()!r}: {problem}")
     return python
+
+
+def _is_operand(token: str) -> bool:
+    return token[-1:].isalnum() or token[-1:] in ("_", "]", ")", "'", '"')
 
 
 def translate_condition(text: str) -> str:

@@ -344,7 +344,7 @@ class CaseRun:
             except UnsafeExpressionError:
                 raise
             except SpiffWorkflowException as exc:
-                cause = exc.__cause__ or getattr(exc, "exception", None)
+                cause = exc.__cause__ or exc.__context__
                 if isinstance(cause, UnsafeExpressionError):
                     raise cause from None
                 raise WorkflowError(str(exc).split("\n")[0]) from None

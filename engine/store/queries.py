@@ -76,7 +76,7 @@ def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iter
     if case_id is not None:
         query = query.where(TaskRecord.case_id == case_id)
     query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
-    return session.execute(query).tuples().all()
+    return [tuple(row) for row in session.execute(query).all()]
 
 
 def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,

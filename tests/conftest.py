@@ -1,0 +1,124 @@
+"""Shared fixtures: a fresh real database per test (SQLite always, PostgreSQL when reachable), a clock
+tests move by hand, and the runtime the services take."""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from engine.domain import FixedClock
+from engine.services.runtime import Runtime
+from engine.store import Base, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("DUEFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_SKIPPED: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file; each test copies it instead of migrating again."""
+    path = tmp_path_factory.mktemp("template") / "dueflow.db"
+    store = Store(f"sqlite:///{path}")
+    store.migrate()
+    store.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A PostgreSQL database of this test run's own (dropped at the end), or a skip naming why there is none."""
+    if PG_ADMIN_URL.lower() in ("", "off", "none"):
+        pytest.skip("PostgreSQL tests disabled (DUEFLOW_TEST_PG=off)")
+    name = f"dueflow_test_{os.getpid()}"
+    admin = Store(PG_ADMIN_URL)
+    try:
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            from sqlalchemy import text
+
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as exc:  # no server here: the plain test command must still pass on SQLite
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {type(exc).__name__}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    store = Store(url)
+    store.migrate()
+    store.dispose()
+    yield url
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        from sqlalchemy import text
+
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def _fresh_sqlite(template: Path, tmp_path: Path) -> Store:
+    path = tmp_path / "dueflow.db"
+    shutil.copy(template, path)
+    return Store(f"sqlite:///{path}")
+
+
+def _fresh_postgres(url: str) -> Store:
+    store = Store(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    store.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    # a tamper test may have dropped the insert-only trigger: every test starts protected
+    store.execute_sql("CREATE OR REPLACE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event "
+                      "FOR EACH ROW EXECUTE FUNCTION audit_event_insert_only()")
+    return store
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, sqlite_template, tmp_path):
+    """The contract fixture: every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        db = _fresh_sqlite(sqlite_template, tmp_path)
+    else:
+        db = _fresh_postgres(request.getfixturevalue("pg_database"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_store(sqlite_template, tmp_path):
+    db = _fresh_sqlite(sqlite_template, tmp_path)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def pg_store(pg_database):
+    db = _fresh_postgres(pg_database)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))  # a Monday
+
+
+@pytest.fixture
+def rt(store, clock) -> Runtime:
+    return Runtime(store, clock)
+
+
+@pytest.fixture
+def sqlite_rt(sqlite_store, clock) -> Runtime:
+    return Runtime(sqlite_store, clock)
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "postgres" in report.keywords:
+        PG_SKIPPED.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if PG_SKIPPED:
+        terminalreporter.write_line(
+            f"PostgreSQL: {len(PG_SKIPPED)} test(s) skipped because no PostgreSQL was reachable "
+            f"(set DUEFLOW_TEST_PG to a server URL to run them), e.g. {PG_SKIPPED[0]}")

@@ -1,0 +1,147 @@
+"""One case, step by step: opening, completing tasks, timers, messages, cancelling, refusals."""
+from datetime import timedelta
+
+import pytest
+
+from engine.domain import (CaseNotFoundError, ForbiddenError, InvalidDataError, MessageNotExpectedError,
+                           TaskAlreadyCompletedError, TaskNotFoundError, TaskNotReadyError)
+from engine.services import cases, tasks, timers
+from engine.store import queries
+from tests.builders import a_case, a_supervisor, an_auditor, an_officer, the_notice
+
+INSPECTION = {"findings": "amplified music after 22:00", "severity": "serious", "fine_due": True}
+
+
+def events_of(rt, case_id):
+    return [(e["event_type"], e["element_id"]) for e in cases.case_audit(rt, case_id=case_id, actor=an_auditor())]
+
+
+def test_opening_a_case_runs_it_to_the_first_task(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    assert case.case_no == f"2026-{case.id:06d}" and case.status == "open"
+    assert [(t.element_id, t.role, t.department) for t in case.ready_tasks] == [("inspect", "officer", "cityscape")]
+    assert case.party["id_number"] == "913***********001X", "identity numbers are stored masked"
+    assert len(case.access_code) == 11
+    assert events_of(rt, case.id) == [("case_opened", None), ("path_taken", "start")]
+
+
+def test_completing_a_task_validates_the_form_and_moves_on(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    with pytest.raises(InvalidDataError) as caught:
+        tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data={"severity": "huge"}, actor=an_officer())
+    assert {d["field"] for d in caught.value.details} == {"findings", "severity", "fine_due"}
+    after = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
+    assert [t.element_id for t in after.ready_tasks] == ["approve"]
+    assert after.data["findings"] == INSPECTION["findings"] and after.data["prior_offences"] == 0
+    event = cases.case_audit(rt, case_id=case.id, actor=an_auditor())[-1]
+    assert (event["event_type"], event["actor"], event["actor_role"]) == ("task_completed", "olga", "officer")
+    assert event["payload"]["data"]["severity"] == "serious"
+
+
+def test_a_second_completion_and_an_unknown_task_are_refused_distinctly(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    task_id = case.ready_tasks[0].id
+    tasks.complete_task(rt, task_id=task_id, data=INSPECTION, actor=an_officer())
+    with pytest.raises(TaskAlreadyCompletedError):
+        tasks.complete_task(rt, task_id=task_id, data=INSPECTION, actor=an_officer())
+    with pytest.raises(TaskNotFoundError):
+        tasks.complete_task(rt, task_id="00000000-0000-0000-0000-000000000000", data={}, actor=an_officer())
+
+
+def test_lanes_and_departments_decide_who_may_complete(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    task_id = case.ready_tasks[0].id
+    with pytest.raises(ForbiddenError, match="officer lane"):
+        tasks.complete_task(rt, task_id=task_id, data=INSPECTION, actor=a_supervisor())
+    with pytest.raises(ForbiddenError, match="another department"):
+        tasks.complete_task(rt, task_id=task_id, data=INSPECTION, actor=an_officer("otto", "water"))
+    with pytest.raises(ForbiddenError):
+        tasks.complete_task(rt, task_id=task_id, data=INSPECTION, actor=an_auditor())
+    with pytest.raises(ForbiddenError):
+        cases.get_case(rt, case_id=case.id, actor=an_officer("otto", "water"))
+    assert tasks.ready_tasks(rt, actor=an_officer("otto", "water")) == []
+    assert [t.id for t in tasks.ready_tasks(rt, actor=an_officer())] == [task_id]
+    assert events_of(rt, case.id)[-1] == ("path_taken", "start"), "refusals write nothing"
+
+
+def test_the_deadline_wins_over_a_late_click(rt, clock):
+    the_notice(rt)
+    case = a_case(rt)
+    after = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
+    approve = after.ready_tasks[0]
+    assert approve.due_at == (clock.now + timedelta(hours=36)).isoformat()
+    assert after.next_due_at == approve.due_at
+    clock.advance(hours=37)
+    with pytest.raises(TaskNotReadyError, match="deadline passed"):
+        tasks.complete_task(rt, task_id=approve.id, data={"approved_by": "sam"}, actor=a_supervisor())
+    closed = cases.get_case(rt, case_id=case.id, actor=a_supervisor())
+    assert (closed.status, closed.outcome) == ("closed", "closed_unpaid")
+    assert events_of(rt, case.id)[-4:] == [("timer_fired", "approve_deadline"), ("task_cancelled", "approve"),
+                                            ("path_taken", "closed_unpaid"), ("case_closed", "closed_unpaid")]
+
+
+def _to_payment(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    case = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
+    return tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data={"approved_by": "sam"}, actor=a_supervisor())
+
+
+def test_a_decision_table_sets_the_fine_and_a_message_closes_the_case(rt):
+    case = _to_payment(rt)
+    assert case.data["fine"] == 2000 and case.ready_tasks == []
+    decision = [e for e in cases.case_audit(rt, case_id=case.id, actor=an_auditor())
+                if e["event_type"] == "decision_evaluated"]
+    assert decision[0]["payload"]["result"] == {"fine": 2000}
+    paid = cases.deliver_message(rt, case_id=case.id, name="fine_paid", payload={"receipt": "B-1"}, actor=an_officer())
+    assert (paid.status, paid.outcome, paid.next_due_at) == ("closed", "closed_paid", None)
+    assert ("message_received", "paid") in events_of(rt, case.id)
+    with pytest.raises(Exception):
+        cases.deliver_message(rt, case_id=case.id, name="fine_paid", payload={}, actor=an_officer())
+
+
+def test_a_message_the_case_does_not_wait_for_is_refused(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    with pytest.raises(MessageNotExpectedError):
+        cases.deliver_message(rt, case_id=case.id, name="fine_paid", payload={}, actor=an_officer())
+
+
+def test_fire_due_timers_loads_only_due_cases_and_records_the_timer(rt, clock):
+    waiting = _to_payment(rt)
+    other = a_case(rt)
+    assert timers.fire_due_timers(rt, now=clock.now).cases == []
+    report = timers.fire_due_timers(rt, now=clock.now + timedelta(days=15, seconds=1))
+    assert report.cases == [waiting.case_no]
+    assert cases.get_case(rt, case_id=waiting.id, actor=an_officer()).outcome == "closed_unpaid"
+    assert cases.get_case(rt, case_id=other.id, actor=an_officer()).status == "open"
+    assert ("timer_fired", "payment_window") in events_of(rt, waiting.id)
+    assert timers.fire_due_timers(rt, now=clock.now + timedelta(days=30)).cases == []
+
+
+def test_cancelling_a_case_withdraws_its_tasks(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    with pytest.raises(ForbiddenError):
+        cases.cancel_case(rt, case_id=case.id, reason="duplicate", actor=an_officer())
+    cancelled = cases.cancel_case(rt, case_id=case.id, reason="filed twice", actor=a_supervisor())
+    assert cancelled.status == "cancelled" and cancelled.ready_tasks == []
+    assert tasks.ready_tasks(rt, actor=an_officer()) == []
+    assert events_of(rt, case.id)[-1] == ("case_cancelled", None)
+
+
+def test_an_unknown_case_is_not_found(rt):
+    with pytest.raises(CaseNotFoundError):
+        cases.get_case(rt, case_id=999, actor=an_auditor())
+
+
+def test_stored_state_excludes_the_spec(rt):
+    the_notice(rt)
+    case = a_case(rt)
+    with rt.store.transaction(write=False) as session:
+        state = queries.case(session, case.id).workflow_state
+    assert len(state) < 10_000 and '"spec"' not in state
