@@ -40,9 +40,7 @@ def record(session: Session, *, case: CaseRecord | None, event_type: str, actor:
            payload: dict[str, Any] | None = None) -> AuditEventRecord:
     """Append one event to the case's chain (the caller holds the case row) or to the system chain."""
     if case is not None:
-        if case.id is None:
-            session.flush()
-        chain, seq, prev = case.id, case.audit_seq + 1, case.audit_head or GENESIS
+        chain, seq, prev = case.id, (case.audit_seq or 0) + 1, case.audit_head or GENESIS
     else:
         queries.lock_system_chain(session)
         last = queries.last_audit_event(session, SYSTEM_CHAIN)
@@ -52,7 +50,7 @@ def record(session: Session, *, case: CaseRecord | None, event_type: str, actor:
                              element_id=element_id, procedure_version=procedure_version,
                              payload=canonical_json(payload or {}), prev_hash=prev)
     event.hash = event_hash(prev, event)
-    session.add(event)
+    queries.insert_audit_event(session, event)
     if case is not None:
         case.audit_seq, case.audit_head = seq, event.hash
     return event

@@ -94,10 +94,11 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
             raise ProcedureNotFoundError(f"no active procedure '{procedure}'")
         parsed = rt.procedure(version)
         case = CaseRecord(procedure_version_id=version.id, department=department, opened_by=actor.username,
-                          opened_at=now, status=CaseStatus.OPEN.value, **columns)
-        session.add(case)
-        session.flush()
+                          opened_at=now, status=CaseStatus.OPEN.value, workflow_state="", deadlines=[],
+                          audit_seq=0, audit_head="", row_version=1, **columns)
+        queries.insert_case(session, case)
         case.case_no = f"{now.year}-{case.id:06d}"
+        queries.set_case_no(session, case.id, case.case_no)
         variables.update(case_no=case.case_no, department=department, party_name=case.party_name,
                          party_type=case.party_type)
         run, changes = CaseRun.start(parsed, variables, now)
@@ -110,7 +111,6 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
                                                     "id_number": case.party_id_masked},
                      location={"address": case.address, "grid_cell": case.grid_cell})
         steps.save(session, step, changes, actor=actor, now=now)
-        session.flush()
         view = steps.case_view(session, step)
     view.access_code = code
     return view
@@ -162,7 +162,6 @@ def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, 
             raise MessageNotExpectedError(f"case {step.case.case_no} is not waiting for '{name}' now")
         changes += step.run.deliver(name, dict(payload or {}), now)
         steps.save(session, step, changes, actor=actor, now=now, message_payload=dict(payload or {}))
-        session.flush()
         return steps.case_view(session, step)
 
 
@@ -179,8 +178,6 @@ def cancel_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> Case
         step.case.status, step.case.closed_at, step.case.outcome = CaseStatus.CANCELLED.value, now, "cancelled"
         steps.record(session, step, "case_cancelled", actor, now, None, reason=reason.strip())
         steps.save(session, step, [], actor=actor, now=now)
-        step.case.next_due_at = None
-        session.flush()
         return steps.case_view(session, step)
 
 

@@ -3,7 +3,7 @@ deadlines and the audit events of everything that changed, all in the caller's o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine import audit
@@ -14,6 +14,7 @@ from engine.store import CaseRecord, Session, TaskRecord, queries
 from engine.workflow import CaseRun, Change, Procedure
 
 TIMER = Actor("timer", Role.SYSTEM)
+STUCK_TIMER_RETRY = timedelta(minutes=5)
 ENGINE = Actor("engine", Role.SYSTEM)
 
 
@@ -24,15 +25,18 @@ class Step:
     label: str  # "key:version"
     run: CaseRun
     ready_records: list[TaskRecord] | None = None
+    ready_before: frozenset[str] = frozenset()  # task ids READY when loaded: exactly the case's READY task rows
 
 
-def load(rt: Runtime, session: Session, case_id: int) -> Step:
-    """The case row locked for this transaction (FOR UPDATE on PostgreSQL), with its workflow deserialized."""
-    case = queries.case(session, case_id, lock=True)
+def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = None) -> Step:
+    """The case row locked for this transaction (FOR UPDATE on PostgreSQL), with its workflow deserialized.
+    Pass `case` when the caller already selected it with the lock."""
+    case = case or queries.case(session, case_id, lock=True)
     if case is None:
         raise CaseNotFoundError(f"no case {case_id}")
     procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-    return Step(case, procedure, label, CaseRun.load(procedure, case.workflow_state))
+    run = CaseRun.load(procedure, case.workflow_state)
+    return Step(case, procedure, label, run, ready_before=frozenset(t.task_id for t in run.ready_tasks()))
 
 
 def record(session: Session, step: Step, event_type: str, actor: Actor, now: datetime,
@@ -58,6 +62,8 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     else:
         case.stage = _current_stage(step) or case.stage
     case.workflow_state = run.dump()
+    _retry_if_stuck(case, now)
+    queries.save_case(session, case)
 
 
 def _audit_changes(session, step, changes, actor, now, task_data, message_payload) -> None:
@@ -108,26 +114,40 @@ def _sync_deadlines(step: Step) -> dict[str, datetime]:
     return due_by_task
 
 
+def _retry_if_stuck(case: CaseRecord, now: datetime) -> None:
+    """A timer still due after the engine ran could not fire: look again later instead of spinning on it."""
+    if case.next_due_at is not None and case.next_due_at <= now:
+        case.next_due_at = now + STUCK_TIMER_RETRY
+
+
 def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_by_task: dict[str, datetime]):
+    """Insert rows for newly READY tasks and close the rows of tasks that left READY, without reading rows:
+    the READY rows of a case are exactly the READY tasks of the state it was loaded from."""
     case, elements = step.case, step.procedure.elements
-    ready = {t.task_id: t for t in step.run.ready_tasks()}
-    known = {t.id: t for t in queries.ready_tasks_of_case(session, case.id)} if case.id else {}
+    ready = step.run.ready_tasks()
     step.ready_records = []
-    for task_id, task in ready.items():
-        record_ = known.get(task_id)
-        if record_ is None:
-            info = elements.get(task.element_id)
-            record_ = TaskRecord(id=task_id, case_id=case.id, element_id=task.element_id, name=task.name,
-                                 role=task.lane or Role.OFFICER.value, stage=info.stage if info else None,
-                                 department=_department_of(case, info), state=TaskState.READY.value,
-                                 created_at=now, due_at=due_by_task.get(task.element_id))
-            session.add(record_)
+    still_ready = [t.task_id for t in ready if t.task_id in step.ready_before]
+    step.ready_records.extend(queries.tasks_by_id(session, still_ready))
+    new_records = []
+    for task in ready:
+        if task.task_id in step.ready_before:
+            continue
+        info = elements.get(task.element_id)
+        record_ = TaskRecord(id=task.task_id, case_id=case.id, element_id=task.element_id, name=task.name,
+                             role=task.lane or Role.OFFICER.value, stage=info.stage if info else None,
+                             department=_department_of(case, info), state=TaskState.READY.value,
+                             created_at=now, due_at=due_by_task.get(task.element_id), assignee=None,
+                             finished_at=None, finished_by=None)
+        new_records.append(record_)
         step.ready_records.append(record_)
-    for task_id, record_ in known.items():
-        if task_id not in ready:
-            done = step.run.task_state(task_id) == "completed"
-            record_.state = TaskState.COMPLETED.value if done else TaskState.CANCELLED.value
-            record_.finished_at, record_.finished_by = now, actor.username if done else TIMER.username
+    queries.insert_tasks(session, new_records)
+    left = step.ready_before - {t.task_id for t in ready}
+    completed = [i for i in left if step.run.task_state(i) == "completed"]
+    withdrawn = [i for i in left if i not in completed]
+    queries.mark_tasks(session, case.id, completed, state=TaskState.COMPLETED.value, finished_at=now,
+                       finished_by=actor.username)
+    queries.mark_tasks(session, case.id, withdrawn, state=TaskState.CANCELLED.value, finished_at=now,
+                       finished_by=TIMER.username)
 
 
 def _department_of(case: CaseRecord, info) -> str:
@@ -152,6 +172,6 @@ def _current_stage(step: Step) -> str | None:
 def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseView:
     records = step.ready_records
     if records is None:
-        records = list(queries.ready_tasks_of_case(session, step.case.id))
+        records = queries.ready_tasks_of_case(session, step.case.id)
     tasks = [TaskView.of(t, step.case) for t in records]
     return CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)

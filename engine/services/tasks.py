@@ -41,15 +41,17 @@ def complete_task(rt: Runtime, *, task_id: str, data: dict[str, Any], actor: Act
     refusal: DueflowError | None = None
     now = rt.now()
     with rt.store.transaction() as session:
-        task = queries.task(session, task_id)
-        if task is None:
+        found = queries.task_with_case(session, task_id, lock=True)
+        if found is None:
             raise TaskNotFoundError(f"no task {task_id}")
-        step = steps.load(rt, session, task.case_id)
+        task, case = found
+        step = steps.load(rt, session, task.case_id, case)
         access.require_task_role(actor, task.role, task.department)
         if expected_version is not None and expected_version != step.case.row_version:
             raise StaleCaseError(f"case {step.case.case_no} changed since you loaded it "
                                  f"(now version {step.case.row_version})")
-        changes = step.run.step(now)
+        due = step.case.next_due_at is not None and step.case.next_due_at <= now
+        changes = step.run.step(now) if due else []  # a deadline that passed wins over this click
         state = step.run.task_state(task_id)
         if state == "completed":
             raise TaskAlreadyCompletedError(f"task '{task.name}' was already completed")
@@ -65,7 +67,6 @@ def complete_task(rt: Runtime, *, task_id: str, data: dict[str, Any], actor: Act
             steps.save(session, step, changes, actor=actor, now=now)
         else:
             raise refusal
-        session.flush()
         view = steps.case_view(session, step)
     if refusal is not None:
         raise refusal

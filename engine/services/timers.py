@@ -32,8 +32,6 @@ def fire_due_timers(rt: Runtime, *, now: datetime | None = None, limit: int = 50
             before = step.case.audit_seq
             changes = step.run.step(now)
             steps.save(session, step, changes, actor=steps.TIMER, now=now)
-            if step.case.next_due_at is not None and step.case.next_due_at <= now:
-                step.case.next_due_at = None  # a timer the engine could not fire must not spin the loop
             report.cases.append(step.case.case_no)
             report.events += step.case.audit_seq - before
     return report
