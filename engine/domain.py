@@ -175,10 +175,16 @@ class ForbiddenError(DueflowError):
     code = "forbidden"
 
 
-class RightsGateError(ForbiddenError):
-    """The engine refuses a step that would skip a right of the party (DOMAIN.md)."""
+class RightsGateError(ConflictError):
+    """The engine refuses a step that would skip a right of the party (DOMAIN.md), whatever the BPMN says."""
 
     code = "rights_gate"
+
+
+class SeparationOfDutiesError(ForbiddenError):
+    """The person who investigated may not host the hearing or do the legal review (PL 43, 58, 64)."""
+
+    code = "separation_of_duties"
 
 
 class InvalidDataError(DueflowError):

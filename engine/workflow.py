@@ -327,6 +327,20 @@ class CaseRun:
             result.append((task.task_spec.bpmn_id, due.astimezone(timezone.utc)))
         return result
 
+    def shift_timers(self, delta) -> None:
+        """Move every waiting timer later by `delta`: a suspended case's periods do not run (DOMAIN.md)."""
+        for task, _ in self._waiting_definitions(TimerEventDefinition):
+            value = task.internal_data.get("event_value")
+            if isinstance(value, dict) and value.get("next"):
+                moved = TimerEventDefinition.get_datetime(value["next"]) + delta
+                task.internal_data["event_value"] = {**value, "next": moved.isoformat()}
+            elif isinstance(value, str):
+                try:
+                    moved = TimerEventDefinition.get_datetime(value) + delta
+                except ValueError:
+                    continue
+                task.internal_data["event_value"] = moved.isoformat()
+
     def waiting_messages(self) -> set[str]:
         return {d.name for _, definitions in self._waiting_definitions(_BaseMessage) for d in definitions}
 

@@ -181,6 +181,41 @@ def cancel_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> Case
         return steps.case_view(session, step)
 
 
+def suspend_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> CaseView:
+    """Suspend a case (e.g. during a challenge): its timers stop and its legal periods do not run."""
+    access.require_role(actor, access.CASE_CANCELLERS, "suspend cases")
+    if not (reason or "").strip():
+        raise InvalidDataError.for_fields({"reason": "say why the case is suspended"})
+    now = rt.now()
+    with rt.store.transaction() as session:
+        step = steps.load(rt, session, case_id)
+        access.require_can_act_on_case(actor, step.case.department)
+        _require_open(step.case)
+        changes = step.run.step(now)  # what was already due happens before the pause
+        step.case.status, step.case.suspended_at = CaseStatus.SUSPENDED.value, now
+        steps.record(session, step, "case_suspended", actor, now, None, reason=reason.strip())
+        steps.save(session, step, changes, actor=actor, now=now)
+        return steps.case_view(session, step)
+
+
+def resume_case(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
+    """Resume a suspended case; every waiting deadline moves later by the time the case was suspended."""
+    access.require_role(actor, access.CASE_CANCELLERS, "resume cases")
+    now = rt.now()
+    with rt.store.transaction() as session:
+        step = steps.load(rt, session, case_id)
+        access.require_can_act_on_case(actor, step.case.department)
+        if step.case.status != CaseStatus.SUSPENDED.value:
+            raise CaseNotOpenError(f"case {step.case.case_no} is {step.case.status}, not suspended")
+        paused = now - step.case.suspended_at
+        step.run.shift_timers(paused)
+        step.case.status, step.case.suspended_at = CaseStatus.OPEN.value, None
+        step.case.deadlines = []  # re-announced below with their new due dates
+        steps.record(session, step, "case_resumed", actor, now, None, paused_seconds=int(paused.total_seconds()))
+        steps.save(session, step, [], actor=actor, now=now)
+        return steps.case_view(session, step)
+
+
 def _require_open(case: CaseRecord) -> None:
     if case.status != CaseStatus.OPEN.value:
         raise CaseNotOpenError(f"case {case.case_no} is {case.status}")

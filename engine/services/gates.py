@@ -1,13 +1,100 @@
-"""Rights gates: checks the engine applies at run time whatever the BPMN says (DOMAIN.md, due process)."""
+"""Rights gates: what the engine refuses at run time whatever the BPMN says (PL 44-45, 62, 64; DOMAIN.md).
+
+A penalty decision needs a served rights notice whose statement period has ended (or a recorded waiver),
+a re-check of every statement received, and an amount no higher than the notified one; whoever investigated
+does not host the hearing or do the legal review. The facts come from the case's own audit trail."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.domain import Actor
-from engine.store import Session
+from engine.domain import Actor, RightsGateError, SeparationOfDutiesError, Stage
+from engine.store import Session, queries
+
+STATEMENT_MESSAGES = ("statement_received", "hearing_requested")
+WAIVER_MESSAGE = "waiver_received"
+WAIVER_FIELD = "rights_waived"  # a boolean form field recording a signed waiver
+AMOUNT_FIELDS = ("fine_amount", "penalty_amount", "amount")
+NOTIFIED_FIELDS = ("proposed_fine", "notified_fine", "fine_amount")
+RECHECK_STAGES = (Stage.STATEMENT_PERIOD.value, Stage.HEARING.value)
+SEPARATED_STAGES = (Stage.HEARING.value, Stage.LEGAL_REVIEW.value)
 
 
-def check_task(session: Session, step, element_id: str, data: dict[str, Any], actor: Actor, now: datetime) -> None:
-    """Refuse completing a task that would skip a right of the party; see the due-process rules."""
-    return None
+@dataclass
+class CaseFacts:
+    """What the audit trail says happened, as far as the party's rights are concerned."""
+
+    notices: list[dict[str, Any]] = field(default_factory=list)  # each: at, amount, period_due
+    statements_pending: int = 0
+    waived: bool = False
+    period_ended: bool = False
+    investigators: set[str] = field(default_factory=set)
+
+
+def _facts(session: Session, step) -> CaseFacts:
+    facts, stages = CaseFacts(), {k: v.stage for k, v in step.procedure.elements.items()}
+    for event in queries.audit_events(session, step.case.id):
+        payload = json.loads(event.payload)
+        stage = stages.get(event.element_id)
+        if event.event_type == "rights_notice_served":
+            facts.notices.append({"amount": payload.get("amount"), "period_due": None})
+            facts.period_ended, facts.statements_pending, facts.waived = False, 0, False
+        elif event.event_type == "deadline_set" and payload.get("stage") == Stage.STATEMENT_PERIOD.value:
+            if facts.notices:
+                facts.notices[-1]["period_due"] = payload.get("due_at")
+        elif event.event_type == "timer_fired" and stage == Stage.STATEMENT_PERIOD.value:
+            facts.period_ended = True
+        elif event.event_type == "message_received":
+            if payload.get("message") in STATEMENT_MESSAGES:
+                facts.statements_pending += 1
+            elif payload.get("message") == WAIVER_MESSAGE:
+                facts.waived = True
+        elif event.event_type == "task_completed":
+            if stage in RECHECK_STAGES:
+                facts.statements_pending = 0
+            if stage == Stage.INVESTIGATION.value:
+                facts.investigators.add(event.actor)
+            if (payload.get("data") or {}).get(WAIVER_FIELD) is True:
+                facts.waived = True
+    return facts
+
+
+def _amount(data: dict[str, Any], names) -> Any:
+    return next((data[n] for n in names if isinstance(data.get(n), (int, float))), None)
+
+
+def check_task(session: Session, step, element_id: str, data: dict[str, Any], actor: Actor,
+               now: datetime) -> list[tuple[str, dict[str, Any]]]:
+    """Refuse (raise) a completion that would skip a right; return audit events the completion must add."""
+    info = step.procedure.elements.get(element_id)
+    stage = info.stage if info else None
+    if stage not in (Stage.PENALTY_DECISION.value, Stage.RIGHTS_NOTICE.value) + SEPARATED_STAGES:
+        return []
+    if stage == Stage.RIGHTS_NOTICE.value:
+        amount = _amount({**step.run.data, **data}, NOTIFIED_FIELDS)
+        return [("rights_notice_served", {"amount": amount, "served_on": data.get("served_on")})]
+    facts = _facts(session, step)
+    if stage in SEPARATED_STAGES:
+        if actor.username in facts.investigators:
+            raise SeparationOfDutiesError(
+                f"{actor.username} investigated this case and may not do its {stage.replace('_', ' ')} (PL 43, 64)")
+        return []
+    if not facts.notices:
+        raise RightsGateError("no penalty without a served rights notice: serve the notice of the proposed "
+                              "penalty and the rights to state, defend and ask for a hearing first (PL 44, 62)")
+    notice = facts.notices[-1]
+    due = notice.get("period_due")
+    ended = facts.period_ended or (due is not None and datetime.fromisoformat(due) <= now)
+    if not ended and not facts.waived:
+        when = f" (it ends {due})" if due else ""
+        raise RightsGateError(f"the party's statement period has not ended{when} and no waiver is recorded (PL 44)")
+    if facts.statements_pending:
+        raise RightsGateError(f"{facts.statements_pending} statement(s) of the party have no recorded re-check "
+                              "(PL 45: hear and re-check before deciding)")
+    decided, notified = _amount(data, AMOUNT_FIELDS), notice.get("amount")
+    if decided is not None and notified is not None and decided > notified:
+        raise RightsGateError(f"the decided penalty {decided} exceeds the notified {notified}; serve a new "
+                              "rights notice to raise it (PL 45: no heavier penalty for defending oneself)")
+    return []

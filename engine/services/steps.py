@@ -50,7 +50,13 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     """Audit what changed, then write the case's state, tasks, deadlines, stage and status."""
     _audit_changes(session, step, changes, actor, now, task_data, message_payload)
     case, run = step.case, step.run
+    _assign_department(session, step, actor, now)
+    previous = {d["element_id"] for d in step.case.deadlines or []}
     due_by_task = _sync_deadlines(step)
+    for deadline in step.case.deadlines:
+        if deadline["element_id"] not in previous:  # the party's and the officer's clocks, on the record
+            record(session, step, "deadline_set", TIMER, now, deadline["element_id"], stage=deadline["stage"],
+                   due_at=deadline["due_at"], name=deadline["name"])
     _sync_tasks(session, step, actor, now, due_by_task)
     if run.completed and case.status == CaseStatus.OPEN.value:
         end = next((c for c in reversed(changes) if c.kind == "end_reached"), None)
@@ -127,7 +133,13 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
     ready = step.run.ready_tasks()
     step.ready_records = []
     still_ready = [t.task_id for t in ready if t.task_id in step.ready_before]
+    data = step.run.data if ready else {}
     step.ready_records.extend(queries.tasks_by_id(session, still_ready))
+    for kept in step.ready_records:  # a resumed case moves its tasks' deadlines too
+        due = due_by_task.get(kept.element_id)
+        if due != kept.due_at:
+            queries.mark_tasks(session, case.id, [kept.id], due_at=due)
+            kept.due_at = due
     new_records = []
     for task in ready:
         if task.task_id in step.ready_before:
@@ -135,7 +147,7 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
         info = elements.get(task.element_id)
         record_ = TaskRecord(id=task.task_id, case_id=case.id, element_id=task.element_id, name=task.name,
                              role=task.lane or Role.OFFICER.value, stage=info.stage if info else None,
-                             department=_department_of(case, info), state=TaskState.READY.value,
+                             department=_department_of(case, info, data), state=TaskState.READY.value,
                              created_at=now, due_at=due_by_task.get(task.element_id), assignee=None,
                              finished_at=None, finished_by=None)
         new_records.append(record_)
@@ -150,11 +162,26 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
                        finished_by=TIMER.username)
 
 
-def _department_of(case: CaseRecord, info) -> str:
-    """A task belongs to the case's responsible department unless its element names another (joint cases)."""
-    if info is not None and info.properties.get("department"):
-        return info.properties["department"]
-    return case.department
+RESPONSIBLE_DEPARTMENT = "responsible_department"
+
+
+def _assign_department(session: Session, step: Step, actor: Actor, now: datetime) -> None:
+    """One responsible department per case: a procedure hands the case over by setting the process variable
+    `responsible_department` (e.g. a dispatcher's form field); the handover is audited."""
+    wanted = step.run.data.get(RESPONSIBLE_DEPARTMENT)
+    if isinstance(wanted, str) and wanted.strip() and wanted != step.case.department:
+        record(session, step, "department_assigned", actor, now, None,
+               previous=step.case.department, department=wanted.strip())
+        step.case.department = wanted.strip()
+
+
+def _department_of(case: CaseRecord, info, data: dict[str, Any]) -> str:
+    """A task belongs to the case's responsible department unless its element names another: a fixed code
+    (`department` = "water") or a process variable (`department` = "${lead_department}"), as joint cases need."""
+    named = info.properties.get("department") if info is not None else None
+    if named and named.startswith("${") and named.endswith("}"):
+        named = data.get(named[2:-1].strip())
+    return str(named) if named else case.department
 
 
 def _current_stage(step: Step) -> str | None:

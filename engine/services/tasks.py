@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine import forms
-from engine.domain import (Actor, DueflowError, InvalidDataError, StaleCaseError, TaskAlreadyCompletedError,
-                           TaskNotFoundError, TaskNotReadyError)
+from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError, RightsGateError, SeparationOfDutiesError,
+                           StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError, TaskNotReadyError)
 from engine.services import access, gates, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
@@ -47,6 +47,8 @@ def complete_task(rt: Runtime, *, task_id: str, data: dict[str, Any], actor: Act
         task, case = found
         step = steps.load(rt, session, task.case_id, case)
         access.require_task_role(actor, task.role, task.department)
+        if step.case.status != CaseStatus.OPEN.value:
+            raise CaseNotOpenError(f"case {step.case.case_no} is {step.case.status}; its tasks wait")
         if expected_version is not None and expected_version != step.case.row_version:
             raise StaleCaseError(f"case {step.case.case_no} changed since you loaded it "
                                  f"(now version {step.case.row_version})")
@@ -60,9 +62,19 @@ def complete_task(rt: Runtime, *, task_id: str, data: dict[str, Any], actor: Act
         if refusal is None:
             form = step.procedure.form(task.element_id)
             cleaned = forms.validate(form, data or {}) if form else _free_data(data)
-            gates.check_task(session, step, task.element_id, cleaned, actor, now)
-            changes += step.run.complete(task_id, cleaned, now)
-            steps.save(session, step, changes, actor=actor, now=now, task_data=cleaned)
+            try:
+                facts = gates.check_task(session, step, task.element_id, cleaned, actor, now)
+            except (RightsGateError, SeparationOfDutiesError) as gate:
+                # the refusal itself is part of the record: audit it, keep the case as it was
+                refusal = gate
+                steps.record(session, step, "step_refused", actor, now, task.element_id, code=gate.code,
+                             reason=gate.message, task_id=task_id)
+                steps.save(session, step, changes, actor=actor, now=now)
+            else:
+                for event_type, payload in facts:
+                    steps.record(session, step, event_type, actor, now, task.element_id, **payload)
+                changes += step.run.complete(task_id, cleaned, now)
+                steps.save(session, step, changes, actor=actor, now=now, task_data=cleaned)
         elif changes:
             steps.save(session, step, changes, actor=actor, now=now)
         else:

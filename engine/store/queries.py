@@ -47,7 +47,7 @@ def all_procedures(session: Session) -> Sequence[ProcedureVersionRecord]:
 _CASE, _TASK, _AUDIT = CaseRecord.__table__, TaskRecord.__table__, AuditEventRecord.__table__
 _CASE_COLUMNS = [c.key for c in _CASE.columns]
 _TASK_COLUMNS = [c.key for c in _TASK.columns]
-_MUTABLE = ["status", "stage", "outcome", "closed_at", "suspended_at", "next_due_at", "deadlines",
+_MUTABLE = ["department", "status", "stage", "outcome", "closed_at", "suspended_at", "next_due_at", "deadlines",
             "workflow_state", "audit_seq", "audit_head"]
 _SELECT_CASE = select(_CASE).where(_CASE.c.id == bindparam("case_id"))
 _SELECT_CASE_LOCKED = _SELECT_CASE.with_for_update()

@@ -32,7 +32,7 @@ def drop_protection(store):
 def test_an_untouched_log_verifies(rt, two_cases):
     report = verify(rt)
     assert report["ok"] and report["cases"] == 2 and report["problems"] == []
-    assert report["events"] == 3 + 2 + 1  # first case, second case, the system chain's deploy
+    assert report["events"] == 4 + 2 + 1  # first case (with its deadline_set), second case, the deploy
 
 
 def test_the_database_refuses_updates_and_deletes_of_audit_rows(rt, two_cases):

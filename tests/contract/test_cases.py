@@ -1,9 +1,9 @@
 """One case, step by step: opening, completing tasks, timers, messages, cancelling, refusals."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from engine.domain import (CaseNotFoundError, ForbiddenError, InvalidDataError, MessageNotExpectedError,
+from engine.domain import (CaseNotFoundError, CaseNotOpenError, ForbiddenError, InvalidDataError, MessageNotExpectedError,
                            TaskAlreadyCompletedError, TaskNotFoundError, TaskNotReadyError)
 from engine.services import cases, tasks, timers
 from engine.store import queries
@@ -35,9 +35,11 @@ def test_completing_a_task_validates_the_form_and_moves_on(rt):
     after = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
     assert [t.element_id for t in after.ready_tasks] == ["approve"]
     assert after.data["findings"] == INSPECTION["findings"] and after.data["prior_offences"] == 0
-    event = cases.case_audit(rt, case_id=case.id, actor=an_auditor())[-1]
-    assert (event["event_type"], event["actor"], event["actor_role"]) == ("task_completed", "olga", "officer")
-    assert event["payload"]["data"]["severity"] == "serious"
+    completed, deadline = cases.case_audit(rt, case_id=case.id, actor=an_auditor())[-2:]
+    assert (completed["event_type"], completed["actor"], completed["actor_role"]) == ("task_completed", "olga",
+                                                                                      "officer")
+    assert completed["payload"]["data"]["severity"] == "serious"
+    assert (deadline["event_type"], deadline["element_id"]) == ("deadline_set", "approve_deadline")
 
 
 def test_a_second_completion_and_an_unknown_task_are_refused_distinctly(rt):
@@ -145,3 +147,23 @@ def test_stored_state_excludes_the_spec(rt):
     with rt.store.transaction(write=False) as session:
         state = queries.case(session, case.id).workflow_state
     assert len(state) < 10_000 and '"spec"' not in state
+
+
+def test_a_suspended_case_stops_its_clock_and_resumes_with_deadlines_moved(rt, clock):
+    the_notice(rt)
+    case = a_case(rt)
+    case = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
+    due = datetime.fromisoformat(case.ready_tasks[0].due_at)
+    clock.advance(hours=10)
+    suspended = cases.suspend_case(rt, case_id=case.id, reason="the party applied for reconsideration",
+                                   actor=a_supervisor())
+    assert suspended.status == "suspended"
+    with pytest.raises(CaseNotOpenError):
+        tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data={"approved_by": "sam"}, actor=a_supervisor())
+    clock.advance(days=30)
+    assert timers.fire_due_timers(rt).cases == [], "a suspended case's deadline does not run"
+    resumed = cases.resume_case(rt, case_id=case.id, actor=a_supervisor())
+    assert datetime.fromisoformat(resumed.next_due_at) == due + timedelta(days=30)
+    assert resumed.ready_tasks[0].element_id == "approve"
+    assert resumed.ready_tasks[0].due_at == resumed.next_due_at
+    assert [e for e, _ in events_of(rt, case.id)][-3:] == ["case_suspended", "case_resumed", "deadline_set"]

@@ -1,0 +1,35 @@
+# The two commands of the README: `make run` starts Dueflow, `make test` runs every test.
+# Each installs what it needs first, so a fresh machine needs nothing else.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: run test install bench lint clean
+
+run: install
+	$(BIN)/dueflow serve --demo
+
+test: install
+	@scripts/setup-test-tools.sh
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@if [ -f package.json ]; then npm install --no-audit --no-fund --silent; fi
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+bench: install
+	$(BIN)/python -m bench.engine_bench
+	@if [ -f bench/http_bench.py ]; then $(BIN)/python -m bench.http_bench; fi
+
+lint: install
+	$(BIN)/dueflow lint processes/*/
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache
