@@ -97,14 +97,14 @@ def verify(session: Session, *, case_id: int | None = None) -> AuditReport:
     """Recompute every chain (or one case's), compare with the heads on the case rows and the last checkpoint."""
     report = AuditReport()
     heads = queries.case_heads(session, case_id)
-    seen: set[int] = set()
+    seen: dict[int, int] = {}  # chain -> last seq read
     chain: list[AuditEventRecord] = []
 
     def finish(chain_events: list[AuditEventRecord]) -> None:
         if not chain_events:
             return
         chain_id = chain_events[0].case_id
-        seen.add(chain_id)
+        seen[chain_id] = chain_events[-1].seq
         head = heads.get(chain_id)
         report.events += len(chain_events)
         report.cases += chain_id != SYSTEM_CHAIN
@@ -156,7 +156,7 @@ def checkpoint(session: Session, *, now: datetime) -> AuditCheckpointRecord:
     return record_
 
 
-def _verify_checkpoint(session: Session, report: AuditReport, seen: set[int]) -> None:
+def _verify_checkpoint(session: Session, report: AuditReport, seen: dict[int, int]) -> None:
     latest = queries.latest_checkpoint(session)
     if latest is None:
         return
@@ -164,5 +164,7 @@ def _verify_checkpoint(session: Session, report: AuditReport, seen: set[int]) ->
         report.add(SYSTEM_CHAIN, None, f"checkpoint {latest.id} was altered")
         return
     for chain_id, (seq, _) in latest.heads.items():
-        if int(chain_id) not in seen:
-            report.add(int(chain_id), 1, f"checkpoint {latest.id} saw {seq} events of this chain; none remain")
+        remaining = seen.get(int(chain_id), 0)
+        if remaining < seq:
+            report.add(int(chain_id), remaining + 1,
+                       f"checkpoint {latest.id} saw {seq} events of this chain; only {remaining} remain")

@@ -234,6 +234,15 @@ def case_audit(rt: Runtime, *, case_id: int, actor: Actor) -> list[dict[str, Any
                  "prev_hash": e.prev_hash, "hash": e.hash} for e in queries.audit_events(session, case_id)]
 
 
+def checkpoint_audit(rt: Runtime, *, actor: Actor) -> dict[str, Any]:
+    """Record a root over every chain's head, so a chain deleted together with its case head is still found."""
+    access.require_role(actor, {Role.AUDITOR, Role.ADMIN, Role.SYSTEM}, "checkpoint the audit log")
+    with rt.store.transaction() as session:
+        queries.lock_system_chain(session)
+        record = audit.checkpoint(session, now=rt.now())
+        return {"id": record.id, "chains": record.chains, "events": record.events, "root": record.root}
+
+
 def verify_audit(rt: Runtime, *, actor: Actor, case_id: int | None = None) -> dict[str, Any]:
     access.require_role(actor, {Role.AUDITOR, Role.ADMIN, Role.SYSTEM}, "verify the audit log")
     with rt.store.transaction(write=False) as session:

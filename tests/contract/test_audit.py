@@ -114,3 +114,22 @@ def test_no_code_path_updates_or_deletes_audit_rows():
     for path in list((root / "engine").rglob("*.py")) + list((root / "api").rglob("*.py")):
         text = path.read_text().lower()
         assert "update audit_event" not in text and "delete from audit_event" not in text, path
+
+
+def test_a_checkpoint_finds_a_chain_deleted_together_with_its_case_head(rt, two_cases):
+    _, second = two_cases
+    cases.checkpoint_audit(rt, actor=an_auditor())
+    assert verify(rt)["ok"]
+    drop_protection(rt.store)
+    rt.store.execute_sql("DELETE FROM audit_event WHERE case_id = :c", c=second.id)
+    rt.store.execute_sql("UPDATE enforcement_case SET audit_seq = 0, audit_head = '' WHERE id = :c", c=second.id)
+    [problem] = verify(rt)["problems"]
+    assert problem["case_id"] == second.id and "checkpoint" in problem["problem"]
+
+
+def test_truncating_the_system_chain_is_found_by_the_checkpoint(rt, two_cases):
+    cases.checkpoint_audit(rt, actor=an_auditor())
+    drop_protection(rt.store)
+    rt.store.execute_sql("DELETE FROM audit_event WHERE case_id = 0")
+    [problem] = verify(rt)["problems"]
+    assert problem["case_id"] == 0 and "only 0 remain" in problem["problem"]
