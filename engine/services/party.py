@@ -1,0 +1,184 @@
+"""The managed party's own access: sign in with case number + access code, read the case, state, ask for a hearing.
+
+What a party sees is chosen here, not filtered by the caller: stage, the periods that concern them, their rights
+at this stage, documents served on them, and a timeline of what happened without internal notes or form data.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from engine.domain import Actor, CaseNotFoundError, DueflowError, InvalidDataError, NotFoundError, Role
+from engine.services import cases
+from engine.services.access import PARTY_MESSAGES
+from engine.services.runtime import Runtime
+from engine.services.throttle import Throttle
+from engine.store import queries
+from engine.workflow import CaseRun
+
+MAX_STATEMENT = 20_000
+# Timeline entries a party may see; payloads never leave this module, only a label per entry.
+PARTY_EVENTS = {"case_opened": "the case was opened", "task_completed": "a step was completed",
+                "timer_fired": "a period ended", "message_received": "a message was received",
+                "document_served": "a document was served", "case_closed": "the case was closed",
+                "case_cancelled": "the case was withdrawn"}
+MESSAGE_LABELS = {"statement_received": "your statement was received",
+                  "hearing_requested": "your request for a hearing was received",
+                  "waiver_received": "your waiver was received"}
+_STATE = {"title": "State your case and defend yourself", "basis": "PL 7, 44, 45",
+          "text": "You may state facts and reasons; the penalty may not be heavier because you did."}
+_HEARING = {"title": "Ask for a hearing", "basis": "PL 63, 64",
+            "text": "For a large fine, confiscation, revocation or closure you may ask for a hearing within 5 "
+                    "working days of the notice."}
+_REMEDIES = {"title": "Challenge the decision", "basis": "Administrative Reconsideration Law; Administrative "
+                                                          "Litigation Law",
+             "text": "You may apply for reconsideration within 60 days or sue within 6 months of service."}
+_PAY = {"title": "Pay at a bank, or ask to defer", "basis": "PL 66, 67",
+        "text": "Pay the fine at the designated bank within 15 days; the officers never collect it themselves."}
+_RECUSAL = {"title": "Ask an officer to step aside", "basis": "PL 43",
+            "text": "You may ask that an officer with a stake in the case be replaced."}
+_CREDENTIALS = {"title": "See the officers' credentials", "basis": "PL 42, 55",
+                "text": "At least two certified officers investigate and show their credentials."}
+_DEMAND = {"title": "State your case against the demand", "basis": "CL 35-37",
+           "text": "Before enforcement you may state facts and reasons against the written demand."}
+RIGHTS_BY_STAGE: dict[str, list[dict[str, str]]] = {
+    "filing": [_RECUSAL], "investigation": [_CREDENTIALS, _RECUSAL], "determination": [_RECUSAL],
+    "rights_notice": [_STATE, _HEARING], "statement_period": [_STATE, _HEARING], "hearing": [_HEARING, _STATE],
+    "legal_review": [_STATE], "penalty_decision": [_REMEDIES], "service": [_REMEDIES],
+    "payment": [_PAY, _REMEDIES], "demand": [_DEMAND, _REMEDIES], "judicial_referral": [_REMEDIES],
+}
+
+
+class InvalidAccessCodeError(DueflowError):
+    """Wrong case number or access code; deliberately never says which, so case numbers do not leak."""
+
+    code = "invalid_access_code"
+
+
+class DocumentNotFoundError(NotFoundError):
+    code = "document_not_found"
+
+
+@dataclass(frozen=True)
+class PartyAccess:
+    """What a correct code opens: one case, and only that one."""
+
+    case_id: int
+    case_no: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(f"party:{self.case_no}", Role.PARTY, None)
+
+
+@dataclass
+class PartyCaseView:
+    case_no: str
+    status: str
+    stage: str | None
+    outcome: str | None
+    opened_at: str | None
+    closed_at: str | None
+    party: dict[str, Any]
+    deadlines: list[dict[str, Any]]
+    rights: list[dict[str, str]]
+    can_send: list[str]
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    timeline: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def party_throttles() -> tuple[Throttle, Throttle]:
+    """(per client address, per case number). An address slows down after 10 misses; a case number after 20
+    from anywhere, capped at a minute, so a guesser spread over many addresses is slowed without locking the
+    real party out for long."""
+    return Throttle(free=10, cap=900.0), Throttle(free=20, cap=60.0)
+
+
+def login(rt: Runtime, *, case_no: str, code: str, throttles: tuple[Throttle, Throttle],
+          client: str | None = None) -> PartyAccess:
+    """Open one case for the party holding its printed access code (compared as an HMAC, in constant time)."""
+    by_client, by_case = throttles
+    case_no = (case_no or "").strip()[:32]
+    if client:
+        by_client.check(client, "access codes from your address")
+    by_case.check(case_no, "access codes for this case")
+    stored, case_id = None, None
+    if case_no and "\x00" not in case_no:
+        with rt.store.transaction(write=False) as session:
+            case = queries.case_by_no(session, case_no)
+            if case is not None:
+                case_id = case.id
+                access = queries.party_access(session, case.id)
+                stored = access.code_hash if access else None
+    offered = cases.hash_access_code(case_no, code or "")
+    if not hmac.compare_digest(offered, stored or "!" * len(offered)) or case_id is None:
+        if client:
+            by_client.failed(client)
+        by_case.failed(case_no)
+        raise InvalidAccessCodeError("wrong case number or access code")
+    by_case.succeeded(case_no)
+    return PartyAccess(case_id, case_no)
+
+
+def party_case(rt: Runtime, *, access: PartyAccess) -> PartyCaseView:
+    with rt.store.transaction(write=False) as session:
+        case = queries.case(session, access.case_id)
+        if case is None or case.case_no != access.case_no:
+            raise CaseNotFoundError("the case is no longer available")
+        procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
+        waiting = CaseRun.load(procedure, case.workflow_state).waiting_messages() if case.status == "open" else set()
+        documents = [{"id": d.id, "kind": d.kind, "filename": d.filename, "media_type": d.media_type,
+                      "sha256": d.sha256, "size": d.size, "served_at": d.created_at.isoformat()}
+                     for d in queries.party_documents(session, case.id)]
+        timeline = [_entry(e) for e in queries.audit_events(session, case.id) if e.event_type in PARTY_EVENTS]
+        # Deadlines on a staff task (boundary timers) are the office's own; the waits a party lives by are not.
+        deadlines = [{"name": d.get("name"), "stage": d.get("stage"), "due_at": d.get("due_at")}
+                     for d in case.deadlines or [] if not d.get("task")]
+        return PartyCaseView(case_no=case.case_no, status=case.status, stage=case.stage, outcome=case.outcome,
+                             opened_at=case.opened_at.isoformat() if case.opened_at else None,
+                             closed_at=case.closed_at.isoformat() if case.closed_at else None,
+                             party={"name": case.party_name, "type": case.party_type},
+                             deadlines=deadlines, rights=list(RIGHTS_BY_STAGE.get(case.stage or "", [])),
+                             can_send=sorted(waiting & PARTY_MESSAGES), documents=documents, timeline=timeline)
+
+
+def _entry(event) -> dict[str, Any]:
+    payload = json.loads(event.payload)
+    what = payload.get("message") or payload.get("name") or payload.get("kind") or event.element_id
+    label = MESSAGE_LABELS.get(what) or PARTY_EVENTS[event.event_type]
+    return {"at": event.occurred_at.isoformat(), "event": event.event_type, "label": label, "what": what,
+            "by": "you" if event.actor_role == Role.PARTY.value else event.actor_role}
+
+
+def submit_statement(rt: Runtime, *, access: PartyAccess, text: str) -> PartyCaseView:
+    """The party's statement and defence, delivered to the case as the BPMN message `statement_received`."""
+    return _send(rt, access, "statement_received", "text", text)
+
+
+def request_hearing(rt: Runtime, *, access: PartyAccess, reason: str = "") -> PartyCaseView:
+    """A hearing request, delivered as the BPMN message `hearing_requested`."""
+    return _send(rt, access, "hearing_requested", "reason", reason, required=False)
+
+
+def _send(rt: Runtime, access: PartyAccess, message: str, name: str, text: str, required: bool = True):
+    text = (text or "").strip()
+    if required and not text:
+        raise InvalidDataError.for_fields({name: "write what you want to say"})
+    if len(text) > MAX_STATEMENT:
+        raise InvalidDataError.for_fields({name: f"at most {MAX_STATEMENT} characters"})
+    cases.deliver_message(rt, case_id=access.case_id, name=message, payload={name: text}, actor=access.actor)
+    return party_case(rt, access=access)
+
+
+def party_document(rt: Runtime, *, access: PartyAccess, document_id: int) -> tuple[str, str, bytes]:
+    """(file name, media type, bytes) of a document served on this party; any other is simply not found."""
+    with rt.store.transaction(write=False) as session:
+        document = queries.document_of_case(session, access.case_id, document_id)
+        if document is None or not document.visible_to_party:
+            raise DocumentNotFoundError(f"no document {document_id} in your case")
+        return document.filename, document.media_type, bytes(document.content)
