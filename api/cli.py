@@ -26,7 +26,72 @@ def cmd_lint(args) -> int:
     return policy.main(args.rest)
 
 
-COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint}
+def cmd_serve(args) -> int:
+    from api.server import serve
+
+    return serve(_db(args), host=args.host, port=args.port, demo=args.demo, workers=args.workers,
+                 timer_interval=args.timer_interval, access_log=not args.no_access_log)
+
+
+def cmd_worker(args) -> int:
+    from api.server import work
+
+    return work(_db(args), interval=args.interval)
+
+
+def _runtime(args):
+    from engine.services.runtime import Runtime
+    from engine.store import Store
+
+    store = Store(_db(args))
+    store.migrate()
+    return Runtime(store)
+
+
+def _cli_actor():
+    import getpass
+
+    from engine.domain import Actor
+
+    return Actor.system(f"cli:{getpass.getuser()}")  # the audit chain names who ran the command
+
+
+def cmd_users(args) -> int:
+    from engine.domain import DueflowError
+    from engine.services import users
+
+    rt = _runtime(args)
+    try:
+        if args.action == "add":
+            password = args.password or os.environ.get("DUEFLOW_PASSWORD") or _ask_password()
+            user = users.add_user(rt, username=args.username, password=password, role=args.role,
+                                  department=args.department, display_name=args.name or "", actor=_cli_actor())
+            print(f"added {user.username} ({user.role}{', ' + user.department if user.department else ''})")
+        elif args.action == "disable":
+            user = users.disable_user(rt, username=args.username, actor=_cli_actor())
+            print(f"disabled {user.username}")
+        else:
+            for user in users.list_users(rt, actor=_cli_actor()):
+                state = "active" if user.active else "disabled"
+                print(f"{user.username:20} {user.role:15} {user.department or '-':15} {state}")
+    except DueflowError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for detail in exc.details:
+            print(f"  {detail.get('field')}: {detail.get('message')}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _ask_password() -> str:
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("the passwords differ")
+    return first
+
+
+COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint, "serve": cmd_serve, "worker": cmd_worker, "users": cmd_users}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +102,34 @@ def build_parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="due-process check of BPMN files: dueflow lint [--policy FILE] FILES",
                           add_help=False)
     lint.add_argument("rest", nargs=argparse.REMAINDER)
+    db_help = f"database URL, e.g. postgresql://user@host/dueflow (default $DUEFLOW_DB or {DEFAULT_URL})"
+    serve = sub.add_parser("serve", help="migrate, deploy processes/, and serve the HTTP API with the timer loop")
+    serve.add_argument("--db", help=db_help)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="add a demo department, one user per role, cases")
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (use PostgreSQL for >1)")
+    serve.add_argument("--timer-interval", type=float, default=5.0,
+                       help="seconds between timer runs in each process; 0 leaves timers to `dueflow worker`")
+    serve.add_argument("--no-access-log", action="store_true", help="no line per request (benchmarks)")
+    worker = sub.add_parser("worker", help="run only the timer loop (several may share one PostgreSQL)")
+    worker.add_argument("--db", help=db_help)
+    worker.add_argument("--interval", type=float, default=5.0, help="seconds between timer runs")
+    users = sub.add_parser("users", help="staff accounts: add, list, disable")
+    users.add_argument("--db", help=db_help)
+    actions = users.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add an account (password from --password, $DUEFLOW_PASSWORD or a prompt)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True,
+                     choices=["admin", "officer", "supervisor", "legal_reviewer", "dispatcher", "auditor"])
+    add.add_argument("--department", help="required for officer, supervisor, legal_reviewer; created if new")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--password")
+    listing = actions.add_parser("list", help="every account with its role, department and state")
+    disable = actions.add_parser("disable", help="switch an account off (it stays on record)")
+    disable.add_argument("username")
+    for action in (add, listing, disable):
+        action.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
     return parser
 
 

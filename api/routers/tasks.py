@@ -1,0 +1,34 @@
+"""Tasks: the caller's worklist, one task with its form, and completing it."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import CurrentActor, RuntimeDep
+from api.routers import TaskId, as_json, errors
+from api.schemas import CaseView, TaskComplete, TaskView
+from engine.services import tasks
+
+router = APIRouter(prefix="/api/tasks", tags=["tasks"])
+
+
+@router.get("", response_model=list[TaskView], responses=errors(401, 403, 422))
+def worklist(rt: RuntimeDep, actor: CurrentActor,
+             case_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+    """READY tasks of the caller's lane in the departments they may see, soonest due first."""
+    return as_json([task.as_dict() for task in tasks.ready_tasks(rt, actor=actor, case_id=case_id)])
+
+
+@router.get("/{task_id}", response_model=TaskView, responses=errors(401, 403, 404))
+def get_task(task_id: TaskId, rt: RuntimeDep, actor: CurrentActor):
+    return as_json(tasks.get_task(rt, task_id=task_id, actor=actor))
+
+
+@router.post("/{task_id}/complete", response_model=CaseView, responses=errors(401, 403, 404, 409, 422))
+def complete_task(task_id: TaskId, body: TaskComplete, rt: RuntimeDep, actor: CurrentActor):
+    """Complete a READY task with its form data: 200 with the case; 409 if not ready, done or stale; 422 with
+    one entry per invalid field."""
+    view = tasks.complete_task(rt, task_id=task_id, data=body.data, actor=actor,
+                               expected_version=body.expected_version)
+    return as_json(view)

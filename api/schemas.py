@@ -1,0 +1,249 @@
+"""Request and response bodies of the HTTP API (pydantic); names follow STYLE.md: CaseCreate, CaseView."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _no_nul(value: Any) -> Any:
+    """Refuse NUL characters anywhere in a value: PostgreSQL cannot store them in text columns."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(_no_nul)]
+NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,199}$"
+DEPARTMENT_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] = []
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+# ---- auth and users ----
+class TokenView(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    username: str
+    role: str
+    department: str | None
+
+
+class ActorView(BaseModel):
+    username: str
+    role: str
+    department: str | None
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: Text = Field(min_length=2, max_length=64)
+    password: Text = Field(min_length=1, max_length=1000)
+    role: Text = Field(max_length=32)
+    department: Text | None = Field(default=None, max_length=64)
+    display_name: Text = Field(default="", max_length=200)
+
+
+class UserView(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    department: str | None
+    active: bool
+    created_at: str | None
+
+
+# ---- procedures ----
+class ProblemView(BaseModel):
+    file: str | None
+    line: int | None
+    element_id: str | None
+    rule: str
+    message: str
+    severity: str = "error"
+
+
+class DeployView(BaseModel):
+    key: str
+    version: int
+    sha256: str
+    created: bool
+    lint: list[ProblemView]
+
+
+class ProcedureView(BaseModel):
+    key: str
+    version: int
+    name: str
+    sha256: str
+    status: str
+    deployed_by: str
+    deployed_at: str | None
+    files: list[str]
+    lint: list[ProblemView]
+
+
+# ---- cases and tasks ----
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    procedure: str = Field(pattern=NAME_PATTERN, examples=["notice"])
+    data: JsonObject = Field(default_factory=dict, examples=[{
+        "party": {"name": "Green Grocer Ltd", "type": "organisation", "id_number": "91310000MA1K00001X"},
+        "location": {"address": "12 Huaihai Road", "grid_cell": "HP-0412"}, "category": "street_order"}])
+    department: str | None = Field(default=None, pattern=DEPARTMENT_PATTERN,
+                                   description="responsible department; defaults to the opener's own")
+
+
+class TaskView(BaseModel):
+    id: str
+    case_id: int
+    case_no: str | None
+    element_id: str
+    name: str
+    role: str | None
+    stage: str | None
+    department: str
+    state: str
+    created_at: str | None
+    due_at: str | None
+    party_name: str = ""
+    form: list[dict[str, Any]] = []
+
+
+class CaseView(BaseModel):
+    id: int
+    case_no: str | None
+    procedure: str
+    procedure_version: int
+    status: str
+    stage: str | None
+    outcome: str | None
+    category: str | None
+    department: str
+    party: dict[str, Any]
+    location: dict[str, Any]
+    opened_at: str | None
+    closed_at: str | None
+    next_due_at: str | None
+    deadlines: list[dict[str, Any]]
+    ready_tasks: list[TaskView]
+    row_version: int
+    data: dict[str, Any] | None = None
+    access_code: str | None = Field(default=None, description="the party's access code: shown once, at opening")
+
+
+class CaseSummary(BaseModel):
+    id: int
+    case_no: str | None
+    status: str
+    stage: str | None
+    outcome: str | None
+    category: str | None
+    department: str
+    party_name: str
+    address: str
+    grid_cell: str | None
+    opened_at: str
+    next_due_at: str | None
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class TaskComplete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: dict[str, Any] = Field(default_factory=dict, examples=[{"findings": "goods on the pavement",
+                                                                  "fine_due": True}])
+    expected_version: int | None = Field(default=None, description="the case's row_version you saw; 409 if stale")
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,99}$", examples=["fine_paid"])
+    payload: JsonObject = Field(default_factory=dict)
+
+
+class CaseCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+# ---- audit ----
+class AuditEventView(BaseModel):
+    seq: int
+    occurred_at: str
+    actor: str
+    actor_role: str
+    event_type: str
+    element_id: str | None
+    procedure_version: str | None
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditReportView(BaseModel):
+    ok: bool
+    cases: int
+    events: int
+    problems: list[dict[str, Any]]
+
+
+# ---- the party ----
+class PartyTokenView(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    case_no: str
+
+
+class StatementCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Text = Field(min_length=1, max_length=20_000)
+
+
+class HearingRequestCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text = Field(default="", max_length=20_000)
+
+
+class PartyCaseView(BaseModel):
+    case_no: str
+    status: str
+    stage: str | None
+    outcome: str | None
+    opened_at: str | None
+    closed_at: str | None
+    party: dict[str, Any]
+    deadlines: list[dict[str, Any]]
+    rights: list[dict[str, str]]
+    can_send: list[str]
+    documents: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+
+
+class HealthView(BaseModel):
+    ok: bool
+    database: str

@@ -1,0 +1,108 @@
+"""Running Dueflow: `serve` (migrate, deploy the bundled procedures, uvicorn with the timer loop) and `worker`."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from api.settings import Settings, load_secret
+from engine.domain import Actor
+from engine.services import procedures
+from engine.services.runtime import Runtime
+from engine.store import DEFAULT_URL, Store
+
+PROCESSES = Path(__file__).resolve().parent.parent / "processes"
+DEPLOYER = Actor.system("dueflow-serve")
+log = logging.getLogger("dueflow.server")
+
+
+def deploy_bundled(rt: Runtime, folder: Path = PROCESSES, out=print) -> dict[str, str]:
+    """Deploy each procedure folder's .bpmn + .dmn files; identical files keep their version, so restarts are
+    idempotent. A folder that fails is skipped with a warning: one broken procedure must not stop the rest."""
+    deployed: dict[str, str] = {}
+    if not folder.is_dir():
+        return deployed
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        files = {p.name: p.read_bytes() for p in sorted(sub.iterdir()) if p.suffix in (".bpmn", ".dmn")}
+        if not any(name.endswith(".bpmn") for name in files):
+            continue
+        try:
+            result = procedures.deploy_procedure(rt, files=files, actor=DEPLOYER)
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong, report it and go on with the others
+            out(f"warning: procedure folder {sub.name} was not deployed: {getattr(exc, 'message', exc)}")
+            for detail in getattr(exc, "details", [])[:5]:
+                out(f"  {detail.get('file')}:{detail.get('line')}: {detail.get('rule')}: {detail.get('message')}")
+            continue
+        deployed[sub.name] = result.key
+        out(f"procedure {result.key} version {result.version} ({'deployed' if result.created else 'unchanged'})")
+    return deployed
+
+
+def prepare(url: str, *, demo: bool = False, out=print) -> Runtime:
+    """Everything before serving: the shared secret, the schema, the bundled procedures, the demo data."""
+    # Every process (uvicorn workers, `dueflow worker`) must sign tokens and hash access codes with one secret.
+    os.environ.setdefault("DUEFLOW_SECRET", load_secret())
+    os.environ["DUEFLOW_DB"] = url
+    store = Store(url)
+    store.migrate()
+    rt = Runtime(store)
+    deployed = deploy_bundled(rt, out=out)
+    if demo:
+        from api import demo as demo_data
+
+        for line in demo_data.seed(rt, deployed):
+            out(line)
+    return rt
+
+
+def app_from_env():
+    """The app of one uvicorn worker process (`uvicorn --factory api.server:app_from_env`), configured by
+    $DUEFLOW_DB and $DUEFLOW_TIMER_INTERVAL; `prepare` has already migrated and deployed."""
+    from api.app import create_app
+
+    store = Store(os.environ.get("DUEFLOW_DB", DEFAULT_URL))
+    return create_app(Runtime(store), settings=Settings(timer_interval=float(os.environ.get(
+        "DUEFLOW_TIMER_INTERVAL", "5"))))
+
+
+def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, demo: bool = False, workers: int = 1,
+          timer_interval: float = 5.0, access_log: bool = True) -> int:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    prepare(url, demo=demo)
+    os.environ["DUEFLOW_TIMER_INTERVAL"] = str(timer_interval)
+    print(f"Dueflow on http://{host}:{port} (API under /api, docs at /docs), database {_safe(url)}", flush=True)
+    uvicorn.run("api.server:app_from_env", factory=True, host=host, port=port, workers=workers,
+                access_log=access_log, log_level="info", timeout_graceful_shutdown=10)
+    return 0
+
+
+def work(url: str, *, interval: float = 5.0) -> int:
+    """Only the timer loop, until SIGINT or SIGTERM: run several beside API processes on one PostgreSQL."""
+    from api.worker import TimerLoop
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("DUEFLOW_SECRET", load_secret())
+    store = Store(url)
+    store.migrate()
+    loop = TimerLoop(Runtime(store), interval)
+    signal.signal(signal.SIGTERM, lambda *_: loop.stop())
+    print(f"dueflow worker: firing due timers every {interval:g} s on {_safe(url)}", flush=True)
+    try:
+        loop.run_forever()
+    except KeyboardInterrupt:
+        pass
+    print(f"dueflow worker: stopped after firing timers of {loop.fired} case(s)", file=sys.stderr)
+    return 0
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for logs."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}" if ":" in credentials else url
+    return url
