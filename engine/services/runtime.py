@@ -5,9 +5,15 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from engine.calendar import BPMN_HELPERS
 from engine.domain import Clock, utcnow
 from engine.store import ProcedureVersionRecord, Store
-from engine.workflow import Procedure, parse_procedure
+from engine.workflow import Procedure, parse_procedure, register_helper
+
+# Legal-calendar periods are callable from procedure expressions, e.g. a timer's timeDate
+# `working_days_after(served_on, 5)`: the due date lands on the right working day.
+for _name, _function in BPMN_HELPERS.items():
+    register_helper(_name, _function)
 
 
 @dataclass

@@ -167,3 +167,15 @@ def test_a_suspended_case_stops_its_clock_and_resumes_with_deadlines_moved(rt, c
     assert resumed.ready_tasks[0].element_id == "approve"
     assert resumed.ready_tasks[0].due_at == resumed.next_due_at
     assert [e for e, _ in events_of(rt, case.id)][-3:] == ["case_suspended", "case_resumed", "deadline_set"]
+
+
+def test_a_timer_in_working_days_from_service_lands_on_the_right_day(rt):
+    from tests.builders import a_deployed
+
+    a_deployed(rt, "working_days.bpmn")
+    case = a_case(rt, procedure="working_days")
+    # served on Monday 2 March 2026: five working days later is Monday 9 March, to the end of the day in Beijing
+    after = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data={"served_on": "2026-03-02"},
+                                actor=an_officer())
+    assert after.next_due_at == "2026-03-09T15:59:59+00:00"
+    assert after.deadlines[0]["element_id"] == "statement_period_ends"
