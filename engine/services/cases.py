@@ -66,13 +66,18 @@ def _case_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             errors[str(name)] = "must be a JSON value"
         else:
             variables[name] = value
+    # These go into 64-character columns: refuse longer ones (PostgreSQL would fail the insert with a 500).
+    for field_name, value in (("category", variables.get("category")), ("location.grid_cell", location.get(
+            "grid_cell")), ("party.id_number", party.get("id_number"))):
+        if value not in (None, "") and (isinstance(value, (dict, list)) or len(str(value)) > 64):
+            errors[field_name] = "at most 64 characters of text"
     if errors:
         raise InvalidDataError.for_fields(errors)
     columns = {"party_name": str(party.get("name") or "")[:300], "party_type": party_type,
                "party_contact": str(party.get("contact") or "")[:300],
                "party_id_masked": mask_identity(str(party.get("id_number") or "")),
                "address": str(location.get("address") or "")[:500],
-               "grid_cell": location.get("grid_cell") or None,
+               "grid_cell": str(location.get("grid_cell")) if location.get("grid_cell") else None,
                "category": str(variables.get("category")) if variables.get("category") else None}
     return columns, variables
 
