@@ -71,7 +71,7 @@ def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, demo: bool = F
           timer_interval: float = 5.0, access_log: bool = True) -> int:
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _logging()
     prepare(url, demo=demo)
     os.environ["DUEFLOW_TIMER_INTERVAL"] = str(timer_interval)
     print(f"Dueflow on http://{host}:{port} (API under /api, docs at /docs), database {_safe(url)}", flush=True)
@@ -84,7 +84,7 @@ def work(url: str, *, interval: float = 5.0) -> int:
     """Only the timer loop, until SIGINT or SIGTERM: run several beside API processes on one PostgreSQL."""
     from api.worker import TimerLoop
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _logging()
     os.environ.setdefault("DUEFLOW_SECRET", load_secret())
     store = Store(url)
     store.migrate()
@@ -97,6 +97,12 @@ def work(url: str, *, interval: float = 5.0) -> int:
         pass
     print(f"dueflow worker: stopped after firing timers of {loop.fired} case(s)", file=sys.stderr)
     return 0
+
+
+def _logging() -> None:
+    # our own loggers at INFO; SpiffWorkflow logs every task state change at INFO, so the rest stays at WARNING
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("dueflow").setLevel(logging.INFO)
 
 
 def _safe(url: str) -> str:

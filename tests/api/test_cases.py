@@ -127,3 +127,11 @@ def test_cancelling_needs_a_reason_and_a_supervisor(client, login, opened):
     cancelled = client.post(url, headers=login("sam"), json={"reason": "filed twice"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert_error(client.post(url, headers=login("sam"), json={"reason": "again"}), 409, "case_not_open")
+
+
+def test_values_too_long_for_their_columns_are_422_not_a_database_error(client, login, notice):
+    for data, field in (({"category": "x" * 100}, "category"), ({"location": {"grid_cell": "y" * 100}},
+                                                                 "location.grid_cell"),
+                        ({"party": {"id_number": "1" * 80}}, "party.id_number")):
+        response = client.post("/api/cases", headers=login("olga"), json={"procedure": "notice", "data": data})
+        assert [d["field"] for d in assert_error(response, 422, "invalid_form_data")["details"]] == [field]

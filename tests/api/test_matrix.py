@@ -1,0 +1,114 @@
+"""Every role against every endpoint: 401 without a token, 403 for the wrong role or department (never a body
+naming another department's case), and an allowed cell never refused."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from engine.domain import Actor, Role
+from engine.services import cases, users
+from tests.api.conftest import NOTICE_FILES, STAFF, upload
+from tests.builders import the_notice
+
+ANONYMOUS, PARTY = "(no token)", "(party)"
+EVERYONE = [ANONYMOUS, PARTY, *STAFF]
+ALL_STAFF = set(STAFF)
+SEES_CITYSCAPE = {"ada", "olga", "sam", "lena", "dan", "audrey"}  # not mark and sue (markets)
+
+
+@dataclass
+class World:
+    case_id: int
+    case_no: str
+    task_id: str
+    spare_case_id: int  # cancelled during the walk, so the cancel cell does not disturb the others
+    code: str  # the party's access code of the case
+
+
+@dataclass
+class Row:
+    method: str
+    path: str
+    allowed: set[str]
+    body: Callable[[str], dict] | None = None  # keyword arguments for the request, by caller
+    about_case: bool = False  # the path names the cityscape case: refusals must not leak its number
+
+
+def rows(world: World) -> list[Row]:
+    case, task = f"/api/cases/{world.case_id}", f"/api/tasks/{world.task_id}"
+    opened = {"procedure": "notice", "data": {}}
+    return [
+        Row("GET", "/api/auth/me", ALL_STAFF),
+        Row("GET", "/api/procedures", ALL_STAFF),
+        Row("POST", "/api/procedures", {"ada"}, lambda who: {"files": upload(*NOTICE_FILES)}),
+        Row("GET", "/api/procedures/notice/versions/1/bpmn", ALL_STAFF),
+        Row("GET", "/api/users", {"ada", "audrey"}),
+        Row("POST", "/api/users", {"ada"}, lambda who: {"json": {
+            "username": f"new-{abs(hash(who)) % 10_000}", "password": "long enough", "role": "auditor"}}),
+        Row("POST", "/api/users/zed/disable", {"ada"}),
+        Row("POST", "/api/cases", {"ada", "olga", "mark", "sam", "sue", "dan"}, lambda who: {"json": {
+            **opened, "department": STAFF.get(who, (None, None))[1] or "cityscape"}}),
+        Row("GET", "/api/cases", ALL_STAFF),
+        Row("GET", case, SEES_CITYSCAPE, about_case=True),
+        Row("GET", f"{case}/audit", SEES_CITYSCAPE, about_case=True),
+        Row("GET", "/api/audit/verify", {"ada", "audrey"}),
+        Row("GET", "/api/tasks", ALL_STAFF),
+        Row("GET", task, SEES_CITYSCAPE, about_case=True),
+        Row("POST", f"{case}/messages", {"olga", "sam", "lena"}, lambda who: {"json": {"name": "fine_paid"}},
+            about_case=True),
+        Row("POST", f"/api/cases/{world.spare_case_id}/cancel", {"ada", "sam"},
+            lambda who: {"json": {"reason": "matrix"}}),
+        Row("POST", f"{task}/complete", {"olga"}, lambda who: {"json": {"data": {
+            "findings": "ok", "fine_due": False}}}, about_case=True),
+        Row("GET", "/api/party/case", {PARTY}),
+        Row("POST", "/api/party/statement", {PARTY}, lambda who: {"json": {"text": "hello"}}),
+        Row("POST", "/api/party/hearing-request", {PARTY}, lambda who: {"json": {"reason": ""}}),
+    ]
+
+
+@pytest.fixture
+def world(rt, staff) -> World:
+    the_notice(rt)
+    users.add_user(rt, username="zed", password="long enough", role="auditor", actor=Actor.system("tests"))
+    officer = Actor("olga", Role.OFFICER, "cityscape")
+    case = cases.open_case(rt, procedure="notice", data={}, actor=officer)
+    spare = cases.open_case(rt, procedure="notice", data={}, actor=officer)
+    return World(case.id, case.case_no, case.ready_tasks[0].id, spare.id, case.access_code)
+
+
+def test_every_role_against_every_endpoint(client, login, world):
+    party = client.post("/api/party/token", data={"case_no": world.case_no, "code": world.code}).json()
+    headers = {ANONYMOUS: {}, PARTY: {"Authorization": f"Bearer {party['access_token']}"},
+               **{name: login(name) for name in STAFF}}
+    wrong, table = [], []
+    for row in rows(world):
+        cells = {}
+        # refusals first: an allowed call may change the case (complete, cancel) for the callers after it
+        for who in sorted(EVERYONE, key=lambda w: w in row.allowed):
+            kwargs = row.body(who) if row.body else {}
+            response = client.request(row.method, row.path, headers=headers[who], **kwargs)
+            status, cells[who] = response.status_code, response.status_code
+            if who == ANONYMOUS:
+                expected = "401"
+                ok = status == 401
+            elif who in row.allowed:
+                expected = "allowed"
+                ok = status < 500 and status not in (401, 403, 404)
+            else:
+                expected = "403"
+                ok = status == 403
+            if ok and status in (401, 403) and row.about_case and world.case_no in response.text:
+                ok, expected = False, f"{expected} without the case number"
+            if not ok:
+                wrong.append(f"{row.method} {row.path} as {who}: {status}, expected {expected}: {response.text[:120]}")
+        table.append(f"{row.method:5} {row.path:48} " + " ".join(f"{cells[w]:>3}" for w in EVERYONE))
+    header = f"{'':54} " + " ".join(f"{w[:3]:>3}" for w in EVERYONE)
+    assert not wrong, "\n".join(wrong) + "\n\n" + header + "\n" + "\n".join(table)
+
+
+def test_an_unknown_case_is_404_for_everyone_who_may_read_cases_but_401_without_a_token(client, login, world):
+    for name in STAFF:
+        assert client.get("/api/cases/999999", headers=login(name)).status_code == 404
+    assert client.get("/api/cases/999999").status_code == 401

@@ -1,0 +1,86 @@
+"""Deploying and reading procedures over HTTP: 201, idempotent redeploys, located problems, size limits."""
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from engine.services.procedures import MAX_FILE_BYTES
+from tests.api.conftest import NOTICE_FILES, SECRET, assert_error, upload
+from tests.builders import FIXTURES
+
+BROKEN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://x">
+  <bpmn:process id="broken" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:scriptTask id="bad_script" scriptFormat="python"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:script>__import__('os')</bpmn:script></bpmn:scriptTask>
+    <bpmn:scriptTask id="worse_script" scriptFormat="python"><bpmn:incoming>f2</bpmn:incoming>
+      <bpmn:script>x = (lambda: 1)()</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="bad_script"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="bad_script" targetRef="worse_script"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_an_admin_deploys_and_a_redeploy_of_the_same_files_is_that_version(client, login, staff):
+    first = client.post("/api/procedures", headers=login("ada"), files=upload(*NOTICE_FILES))
+    assert first.status_code == 201, first.text
+    assert first.json()["key"] == "notice" and first.json()["version"] == 1 and first.json()["created"]
+    again = client.post("/api/procedures", headers=login("ada"), files=upload(*NOTICE_FILES))
+    assert again.status_code == 200 and again.json()["version"] == 1 and not again.json()["created"]
+    listed = client.get("/api/procedures", headers=login("olga")).json()
+    assert [(p["key"], p["version"]) for p in listed] == [("notice", 1)]
+    assert listed[0]["files"] == ["fine_amount.dmn", "notice.bpmn"]
+
+
+def test_the_deployed_bpmn_is_served_as_xml(client, login, staff):
+    client.post("/api/procedures", headers=login("ada"), files=upload(*NOTICE_FILES))
+    response = client.get("/api/procedures/notice/versions/1/bpmn", headers=login("audrey"))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/xml")
+    assert response.content == (FIXTURES / "notice.bpmn").read_bytes()
+    assert_error(client.get("/api/procedures/notice/versions/2/bpmn", headers=login("audrey")), 404,
+                 "procedure_not_found")
+
+
+def test_an_invalid_procedure_is_422_with_one_located_entry_per_problem(client, login, staff):
+    response = client.post("/api/procedures", headers=login("ada"), files=[("files", ("broken.bpmn", BROKEN))])
+    error = assert_error(response, 422, "invalid_procedure")
+    assert len(error["details"]) >= 2
+    for problem in error["details"]:
+        assert set(problem) >= {"file", "line", "element_id", "rule", "message"}
+        assert problem["file"] == "broken.bpmn"
+    assert {"bad_script", "worse_script"} <= {p["element_id"] for p in error["details"]}
+    assert client.get("/api/procedures", headers=login("ada")).json() == []
+
+
+def test_malformed_xml_is_located_too(client, login, staff):
+    response = client.post("/api/procedures", headers=login("ada"),
+                           files=[("files", ("bad.bpmn", b"<?xml version='1.0'?>\n<bpmn:definitions>\n<oops"))])
+    error = assert_error(response, 422, "invalid_procedure")
+    assert error["details"][0]["file"] == "bad.bpmn" and error["details"][0]["line"]
+
+
+def test_only_admins_deploy(client, login, staff):
+    for username in ("olga", "sam", "dan", "audrey", "lena"):
+        assert_error(client.post("/api/procedures", headers=login(username), files=upload(*NOTICE_FILES)), 403)
+
+
+def test_an_oversized_file_is_413(client, login, staff):
+    big = b"<x>" + b" " * (MAX_FILE_BYTES + 1) + b"</x>"
+    response = client.post("/api/procedures", headers=login("ada"), files=[("files", ("big.bpmn", big))])
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_a_request_over_the_body_limit_is_413_before_it_is_parsed(rt, login, staff):
+    client = TestClient(create_app(rt, settings=Settings(secret=SECRET, max_request_bytes=64 * 1024)))
+    big = b"<x>" + b" " * (100 * 1024) + b"</x>"
+    response = client.post("/api/procedures", headers=login("ada"), files=[("files", ("big.bpmn", big))])
+    assert_error(response, 413, "payload_too_large")
+
+    def chunks():  # no Content-Length: counted while it streams in
+        for _ in range(10):
+            yield b"{" + b" " * 10_000
+    streamed = client.post("/api/cases", headers={**login("olga"), "Content-Type": "application/json"},
+                           content=chunks())
+    assert_error(streamed, 413, "payload_too_large")
