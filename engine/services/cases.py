@@ -82,6 +82,14 @@ def _case_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return columns, variables
 
 
+def _check_category(properties: dict[str, str], category: str | None) -> None:
+    """A procedure that declares its case categories (process property `categories`) takes only those:
+    its discretion table has no rule for any other, and a case without a proposed penalty has no cap."""
+    declared = [c.strip() for c in (properties.get("categories") or "").split(",") if c.strip()]
+    if declared and category not in declared:
+        raise InvalidDataError.for_fields({"category": f"must be one of: {', '.join(declared)}"})
+
+
 def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor,
               department: str | None = None) -> CaseView:
     """Open a case on the newest active version of a procedure and run it to its first wait."""
@@ -98,6 +106,7 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
         if version is None:
             raise ProcedureNotFoundError(f"no active procedure '{procedure}'")
         parsed = rt.procedure(version)
+        _check_category(parsed.source.process_properties, columns["category"])
         case = CaseRecord(procedure_version_id=version.id, department=department, opened_by=actor.username,
                           opened_at=now, status=CaseStatus.OPEN.value, workflow_state="", deadlines=[],
                           audit_seq=0, audit_head="", row_version=1, **columns)
