@@ -42,7 +42,7 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
         if existing is not None:
             return DeployResult(existing.key, existing.version, sha256, False, list(existing.lint or []))
     parsed = parse_procedure(files)
-    findings = policy.lint_procedure(files)
+    findings = policy.lint_procedure(files, rt.policy)
     errors = [p for p in findings if p.severity == "error"]
     if errors:
         raise ProcedureInvalidError(errors)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from engine.calendar import BPMN_HELPERS
 from engine.domain import Clock, utcnow
@@ -21,6 +22,7 @@ class Runtime:
     store: Store
     clock: Clock = utcnow
     jurisdiction: str = "cn"
+    policy: Any = None  # the agency's due-process policy (engine.policy.Policy); None: the default PRC policy
     _parsed: dict[str, Procedure] = field(default_factory=dict)
     _by_version: dict[int, tuple[Procedure, str, int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
