@@ -5,6 +5,7 @@ fixtures of the module that defines them) and keeps its cast of actors in `world
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -103,6 +104,13 @@ def case_closed(world: World, outcome: str) -> None:
     assert case.ready_tasks == []
 
 
+@then(parsers.parse('the case is closed at {end_id:w} with outcome "{outcome}"'))
+def case_closed_at(world: World, end_id: str, outcome: str) -> None:
+    case_closed(world, outcome)
+    closing = [e for e in world.audit() if e["event_type"] == "case_closed"]
+    assert [e["element_id"] for e in closing] == [end_id]
+
+
 @then("the case is still open")
 def case_open(world: World) -> None:
     assert world.refresh().status == "open"
@@ -112,6 +120,13 @@ def case_open(world: World) -> None:
 def has_task(world: World, who: str, element_id: str) -> None:
     mine = [t.element_id for t in world.worklist(who)]
     assert element_id in mine, f"{who}'s worklist for the case: {mine}"
+
+
+@then(parsers.parse('the {who} has "{element_id}" due in {hours:d} hours'))
+def has_task_due(world: World, who: str, element_id: str, hours: int) -> None:
+    mine = [t for t in world.worklist(who) if t.element_id == element_id]
+    assert mine, f"{who} has no '{element_id}'"
+    assert mine[0].due_at == (world.clock.now + timedelta(hours=hours)).isoformat(), mine[0].due_at
 
 
 @then(parsers.parse('the {who} has nothing to do in the case'))
@@ -129,6 +144,18 @@ def audit_shows_by(world: World, event_type: str, role: str, element_id: str) ->
 def audit_shows(world: World, event_type: str, element_id: str) -> None:
     events = [(e["event_type"], e["element_id"]) for e in world.audit()]
     assert (event_type, element_id) in events, events
+
+
+@then(parsers.parse("the audit trail shows {event_type:w} for {element_id:w} {times:d} times"))
+def audit_shows_times(world: World, event_type: str, element_id: str, times: int) -> None:
+    found = [e for e in world.audit() if (e["event_type"], e["element_id"]) == (event_type, element_id)]
+    assert len(found) == times, [(e["event_type"], e["element_id"]) for e in world.audit()]
+
+
+@then(parsers.parse('the audit trail shows the case handed to "{department}"'))
+def audit_shows_handover(world: World, department: str) -> None:
+    handovers = [e["payload"]["department"] for e in world.audit() if e["event_type"] == "department_assigned"]
+    assert department in handovers, handovers
 
 
 @then(parsers.parse("the audit trail shows no {event_type:w} for {element_id:w}"))
