@@ -1,7 +1,6 @@
 """Steps of the ordinary procedure, in the officer's language; they call engine.services only."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 from pytest_bdd import given, parsers, then, when

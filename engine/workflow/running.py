@@ -1,188 +1,31 @@
-"""The only module that imports SpiffWorkflow: parse procedures, run a case to its next user input in a
-restricted script environment, serialize state without the spec, and report what changed. No database."""
+"""One case's workflow in memory: start, load and save it without the spec, run it to its next wait in
+the restricted environment, deliver messages, and report what changed for the audit trail."""
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable
 from uuid import UUID
 
-from lxml import etree
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition as _BaseMessage
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
-from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
-from engine import expressions, procedure_source
-from engine.domain import (ProcedureInvalidError, Problem, UnsafeExpressionError, WorkflowError)
-from engine.forms import FormField
-from engine.procedure_source import ElementInfo, SourceModel
+from engine.domain import UnsafeExpressionError, WorkflowError
+from engine.workflow.environment import SCRIPT_ENGINE, clock_at
+from engine.workflow.parsing import Procedure
 
-# ---- the clock: SpiffWorkflow reads datetime.now() for timers; route it through an injectable clock ----
-
-_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("dueflow_clock", default=None)
-
-
-class _ClockedDatetime(datetime):
-    """datetime whose now() answers from the clock of the current step, so tests move time without sleeping."""
-
-    @classmethod
-    def now(cls, tz=None):
-        clock = _clock.get()
-        if clock is None:
-            return datetime.now(tz)
-        value = clock()
-        return value.astimezone(tz) if tz else value
-
-
-spiff_timer.datetime = _ClockedDatetime
-
-
-@contextmanager
-def clock_at(now: datetime) -> Iterator[None]:
-    token = _clock.set(lambda: now)
-    try:
-        yield
-    finally:
-        _clock.reset(token)
-
-
-# ---- the restricted script environment ------------------------------------------------------------
-
-class SafeEnvironment(TaskDataEnvironment):
-    """Evaluates only the checked Python subset, with whitelisted builtins and helper functions."""
-
-    def evaluate(self, expression, context, external_context=None):
-        code = _checked(expression, "eval")
-        scope = {**self.globals, **(external_context or {}), **context, "__builtins__": expressions.SAFE_BUILTINS}
-        return eval(code, scope)
-
-    def execute(self, script, context, external_context=None):
-        code = _checked(script, "exec")
-        self.check_for_overwrite(context, external_context or {})
-        context.update(self.globals)
-        context.update(external_context or {})
-        context["__builtins__"] = expressions.SAFE_BUILTINS
-        try:
-            exec(code, context)
-        finally:
-            self._remove_globals_and_functions_from_context(context, external_context)
-        return True
-
-
-def _checked(source: str, mode: str):
-    try:
-        return expressions.compile_checked(source, mode)
-    except expressions.ExpressionError as exc:
-        raise UnsafeExpressionError(str(exc)) from None
-
-
-_helpers: dict[str, Callable] = {}
-
-
-def register_helper(name: str, function: Callable) -> None:
-    """Expose a plain function (e.g. a legal-calendar period) to procedure expressions."""
-    _helpers[name] = function
-    SCRIPT_ENGINE.environment.globals[name] = function
-
-
-SCRIPT_ENGINE = PythonScriptEngine(environment=SafeEnvironment({}))
-
-
-# ---- parsing ---------------------------------------------------------------------------------------
-
-@dataclass
-class Procedure:
-    """A parsed, checked procedure version: the executable spec plus forms, lanes, stages and messages."""
-
-    key: str
-    name: str
-    sha256: str
-    spec: Any
-    subprocess_specs: dict
-    source: SourceModel
-
-    @property
-    def elements(self) -> dict[str, ElementInfo]:
-        return self.source.elements
-
-    def form(self, element_id: str) -> list[FormField]:
-        return self.source.forms.get(element_id, [])
-
-
-def sources_sha256(files: Mapping[str, bytes]) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=8)
-def _schema(path: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(path))
-
-
-def _xsd_problems(model: SourceModel) -> list[Problem]:
-    problems = []
-    pairs = [(f, r, XSD_PATH) for f, r in model.bpmn]
-    pairs += [(f, r, DMN_SCHEMAS.get(etree.QName(r).namespace)) for f, r in model.dmn]
-    for file, root, xsd in pairs:
-        if xsd is None:
-            continue
-        schema = _schema(xsd)
-        if not schema.validate(root):
-            for error in schema.error_log:
-                problems.append(Problem(message=f"not valid BPMN/DMN: {error.message}", file=file,
-                                        line=error.line, rule="XSD"))
-    return problems
-
-
-def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
-    """Parse and check BPMN+DMN files; raise ProcedureInvalidError listing every problem found."""
-    model = procedure_source.read_xml(files)
-    if not model.problems:
-        model.problems.extend(_xsd_problems(model))
-    if not model.problems:
-        procedure_source.inspect(model)
-    if model.problems:
-        raise ProcedureInvalidError(model.problems)
-    parser = CamundaParser()
-    try:
-        for file, root in model.dmn:
-            parser.add_dmn_xml(root, filename=file)
-        for file, root in model.bpmn:
-            parser.add_bpmn_xml(root, filename=file)
-        spec = parser.get_spec(model.key)
-        subprocess_specs = parser.get_subprocess_specs(model.key)
-    except ValidationException as exc:
-        element = model.elements.get(exc.id)
-        line = exc.line_number or (element.line if element else None)
-        raise ProcedureInvalidError([Problem(message=str(exc).split("\n")[0], file=exc.file_name or None,
-                                             line=line or None, element_id=exc.id or None)]) from None
-    except SpiffWorkflowException as exc:
-        raise ProcedureInvalidError([Problem(message=str(exc).split("\n")[0])]) from None
-    return Procedure(key=model.key, name=model.name, sha256=sources_sha256(files), spec=spec,
-                     subprocess_specs=subprocess_specs, source=model)
 
 
 # ---- serialization without the spec ----------------------------------------------------------------
@@ -421,3 +264,4 @@ class CaseRun:
 
 
 Task = Any  # SpiffWorkflow's Task, named only for type hints
+
