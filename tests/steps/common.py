@@ -140,6 +140,12 @@ def audit_shows_by(world: World, event_type: str, role: str, element_id: str) ->
     assert (event_type, role, element_id) in events, events
 
 
+@then(parsers.parse('the audit trail shows {event_type:w} by "{username}" for {element_id:w}'))
+def audit_shows_by_user(world: World, event_type: str, username: str, element_id: str) -> None:
+    events = [(e["event_type"], e["actor"], e["element_id"]) for e in world.audit()]
+    assert (event_type, username, element_id) in events, events
+
+
 @then(parsers.parse("the audit trail shows {event_type:w} for {element_id:w}"))
 def audit_shows(world: World, event_type: str, element_id: str) -> None:
     events = [(e["event_type"], e["element_id"]) for e in world.audit()]
