@@ -306,3 +306,27 @@ def _check_dmn(model, file, node, decision_id, text, what) -> None:
         cell_id = node.get("id")
         model.problem(f"DMN {what} {cell_id or ''}: {problem} (DMN cells are Python here, not FEEL)", file, node,
                       element_id=decision_id, rule="EXPRESSION")
+
+
+def discretion_tables(files: Mapping[str, bytes]) -> list[dict]:
+    """The DMN decision tables of a procedure in readable form, for publication (PL 34: benchmarks are public)."""
+    tables = []
+    for file, root in read_xml(files).dmn:
+        ns = {"dmn": etree.QName(root).namespace}
+        for decision in root.xpath(".//dmn:decision", namespaces=ns):
+            table = decision.find("dmn:decisionTable", ns)
+            if table is None:
+                continue
+            text = lambda node: (node.findtext("dmn:text", namespaces=ns) or "").strip() or "-"  # noqa: E731
+            tables.append({
+                "file": file, "decision": decision.get("id"), "name": decision.get("name") or decision.get("id"),
+                "hit_policy": table.get("hitPolicy", "UNIQUE"),
+                "inputs": [i.get("label") or (i.findtext("dmn:inputExpression/dmn:text", namespaces=ns) or "")
+                           for i in table.findall("dmn:input", ns)],
+                "outputs": [o.get("label") or o.get("name") for o in table.findall("dmn:output", ns)],
+                "rules": [{"when": [text(e) for e in rule.findall("dmn:inputEntry", ns)],
+                           "then": [text(e) for e in rule.findall("dmn:outputEntry", ns)],
+                           "note": (rule.findtext("dmn:description", namespaces=ns) or "").strip()}
+                          for rule in table.findall("dmn:rule", ns)],
+            })
+    return tables

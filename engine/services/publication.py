@@ -1,0 +1,31 @@
+"""The published rules the law requires (PL 5, 34, 39): active procedures with their stages, time limits and
+discretion tables, readable by anyone without signing in."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine import policy
+from engine.procedure_source import discretion_tables
+from engine.services.runtime import Runtime
+from engine.store import queries
+
+
+def published_procedures(rt: Runtime) -> list[dict[str, Any]]:
+    """The newest active version of every procedure, as the public may read it."""
+    with rt.store.transaction(write=False) as session:
+        latest: dict[str, Any] = {}
+        for record in queries.all_procedures(session):
+            if record.status == "active":
+                latest[record.key] = record  # all_procedures is ordered by key, version
+        result = []
+        for key, record in sorted(latest.items()):
+            files = {name: text.encode("utf-8") for name, text in record.sources.items()}
+            stages = policy.procedure_stages(files).get(key, {})
+            result.append({
+                "key": key, "version": record.version, "name": record.name or key,
+                "published_at": record.deployed_at.isoformat() if record.deployed_at else None,
+                "sha256": record.sha256, "enforcement": stages.get("enforcement", False),
+                "categories": stages.get("categories", []), "stages": stages.get("stages", []),
+                "time_limits": stages.get("timers", []), "discretion_tables": discretion_tables(files),
+            })
+        return result
