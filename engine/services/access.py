@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine.domain import Actor, ForbiddenError, Role
+from engine.store import queries
 
 # Roles that read every department's cases: they work across departments or oversee them.
 ALL_DEPARTMENTS = frozenset({Role.ADMIN, Role.AUDITOR, Role.DISPATCHER, Role.SYSTEM})
@@ -31,6 +32,16 @@ def require_case_visible(actor: Actor, department: str, case_no: str | None = No
     visible = departments_visible(actor)
     if visible is not None and department not in visible:
         raise ForbiddenError("this case belongs to another department")
+
+
+def require_case_readable(session, actor: Actor, case) -> None:
+    """Staff read their department's cases, and a case in which their department holds a task (joint
+    enforcement, or a case handed over to another department)."""
+    try:
+        require_case_visible(actor, case.department)
+    except ForbiddenError:
+        if not (actor.department and queries.department_has_task(session, case.id, actor.department)):
+            raise
 
 
 def require_can_act_on_case(actor: Actor, department: str) -> None:

@@ -135,7 +135,7 @@ def get_case(rt: Runtime, *, case_id: int, actor: Actor, with_data: bool = True)
         case = queries.case(session, case_id)
         if case is None:
             raise CaseNotFoundError(f"no case {case_id}")
-        access.require_case_visible(actor, case.department)
+        access.require_case_readable(session, actor, case)
         procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
         step = steps.Step(case, procedure, label, CaseRun.load(procedure, case.workflow_state))
         return steps.case_view(session, step, with_data=with_data)
@@ -241,7 +241,7 @@ def case_audit(rt: Runtime, *, case_id: int, actor: Actor) -> list[dict[str, Any
         case = queries.case(session, case_id)
         if case is None:
             raise CaseNotFoundError(f"no case {case_id}")
-        access.require_case_visible(actor, case.department)
+        access.require_case_readable(session, actor, case)
         return [{"seq": e.seq, "occurred_at": e.occurred_at.isoformat(), "actor": e.actor,
                  "actor_role": e.actor_role, "event_type": e.event_type, "element_id": e.element_id,
                  "procedure_version": e.procedure_version, "payload": json.loads(e.payload),

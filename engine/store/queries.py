@@ -136,6 +136,11 @@ def ready_tasks_of_case(session: Session, case_id: int) -> list[TaskRecord]:
     return [TaskRecord(**dict(row)) for row in rows]
 
 
+def department_has_task(session: Session, case_id: int, department: str) -> bool:
+    query = select(_TASK.c.id).where(_TASK.c.case_id == case_id, _TASK.c.department == department).limit(1)
+    return session.connection().execute(query).first() is not None
+
+
 def tasks_of_case(session: Session, case_id: int) -> Sequence[TaskRecord]:
     return session.scalars(select(TaskRecord).where(TaskRecord.case_id == case_id)
                            .order_by(TaskRecord.created_at, TaskRecord.id)).all()

@@ -19,7 +19,7 @@ Feature: Digital urban-management closed loop (GB/T 30428)
     Then the inspector has "recheck_on_site" in the worklist
     When the inspector re-checks on site and it passed
     And the shift supervisor closes the case
-    Then the case is closed at closed_handled with outcome "transferred"
+    Then the case is closed at closed_handled with outcome "resolved"
     And the audit trail shows task_completed by the dispatcher for dispatch_case
     And the audit trail shows task_completed by the officer for handle_case
     And the audit trail shows task_completed by the officer for recheck_on_site
@@ -42,7 +42,7 @@ Feature: Digital urban-management closed loop (GB/T 30428)
     And the sanitation officer feeds back with photo "IMG-after-0412-2"
     And the inspector re-checks on site and it passed
     And the shift supervisor closes the case
-    Then the case is closed at closed_handled with outcome "transferred"
+    Then the case is closed at closed_handled with outcome "resolved"
     And the audit trail shows task_completed for handle_case 2 times
     And the audit trail shows task_completed for recheck_on_site 2 times
     And the audit trail verifies
@@ -95,6 +95,6 @@ Feature: Digital urban-management closed loop (GB/T 30428)
     Given the case is dispatched to "sanitation" with 4 hours to handle it
     When the sanitation officer asks to park it: "needs a new collection point in the 2027 budget"
     And the shift supervisor approves parking because "budgeted for 2027"
-    Then the case is closed at closed_parked with outcome "transferred"
+    Then the case is closed at closed_parked with outcome "parked"
     And the audit trail shows task_completed by the supervisor for approve_parking
     And the audit trail verifies

@@ -179,3 +179,21 @@ def test_a_timer_in_working_days_from_service_lands_on_the_right_day(rt):
                                 actor=an_officer())
     assert after.next_due_at == "2026-03-09T15:59:59+00:00"
     assert after.deadlines[0]["element_id"] == "statement_period_ends"
+
+
+def test_a_department_holding_a_task_in_a_joint_case_may_read_it(rt):
+    from engine.services import procedures
+    from tests.builders import an_admin, procedure_files
+
+    procedures.deploy_procedure(rt, files=procedure_files("joint_enforcement"), actor=an_admin())
+    case = a_case(rt, procedure="joint_enforcement", actor=a_supervisor(), category="night_market")
+    market, water = an_officer("mia", "markets"), an_officer("otto", "water")
+    with pytest.raises(ForbiddenError):
+        cases.get_case(rt, case_id=case.id, actor=market)
+    tasks.complete_task(rt, task_id=case.ready_tasks[0].id, actor=a_supervisor(), data={
+        "joint_subject": "night market stalls", "market_department": "markets", "environment_department": "env",
+        "operation_plan": "joint inspection at 21:00", "operation_date": "2026-03-05"})
+    assert cases.get_case(rt, case_id=case.id, actor=market).department == "cityscape"
+    assert [t.element_id for t in tasks.ready_tasks(rt, actor=market)] == ["inspect_market"]
+    with pytest.raises(ForbiddenError):
+        cases.get_case(rt, case_id=case.id, actor=water)
