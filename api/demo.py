@@ -14,8 +14,8 @@ FALLBACK = (ROOT / "tests" / "fixtures" / "notice.bpmn", ROOT / "tests" / "fixtu
 PREFERRED_FOLDER = "ordinary_procedure"
 DEPARTMENT = "cityscape"
 PASSWORD = "dueflow-demo"
-USERS = {Role.ADMIN: "ada", Role.OFFICER: "olga", Role.SUPERVISOR: "sam", Role.LEGAL_REVIEWER: "lena",
-         Role.DISPATCHER: "dan", Role.AUDITOR: "audrey"}
+USERS = {role: role.value for role in (Role.ADMIN, Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER,
+                                      Role.AUDITOR)}  # sign in as the role you want to try
 SETUP = Actor.system("dueflow-demo")
 PARTIES = [("Green Grocer Ltd", "organisation", "12 Huaihai Road", "HP-0412"),
            ("Wang Fang", "person", "88 Fuxing Road", "HP-0415"),

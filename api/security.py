@@ -29,6 +29,7 @@ class Tokens:
     def __init__(self, rt: Runtime, settings: Settings):
         self.rt, self.settings = rt, settings
         self._checked: dict[str, tuple[float, Actor | None]] = {}
+        self._verified: dict[str, dict] = {}  # token -> claims: a signature is checked once, expiry every time
         self._lock = threading.Lock()
 
     def issue_staff(self, actor: Actor) -> tuple[str, int]:
@@ -49,13 +50,21 @@ class Tokens:
     def _read(self, token: str | None) -> dict:
         if not token:
             raise NotAuthenticatedError("sign in first: send 'Authorization: Bearer <token>'")
+        claims = self._verified.get(token)
+        if claims is not None and claims["exp"] > time.time():
+            return claims
         try:
-            return jwt.decode(token, self.settings.secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                              options={"require": ["exp", "iat", "sub", "typ"]})
+            claims = jwt.decode(token, self.settings.secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                                options={"require": ["exp", "iat", "sub", "typ"]})
         except jwt.ExpiredSignatureError:
             raise NotAuthenticatedError("your sign-in expired; sign in again") from None
         except jwt.PyJWTError:
             raise NotAuthenticatedError("the token is not valid; sign in again") from None
+        with self._lock:
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[token] = claims
+        return claims
 
     def staff_actor(self, token: str | None) -> Actor:
         claims = self._read(token)
