@@ -61,7 +61,7 @@ class CaseHistory:
 
 def path_taken(events: list[TimelineEvent]) -> list[str]:
     """Element ids in the order the case first passed them: the elements of completed steps, timers and
-    messages, and every element the engine ran through on the way (`passed`)."""
+    messages, and every element the engine ran through on the way (`passed`, `then_passed`)."""
     seen: dict[str, None] = {}
     for event in events:
         if event.event_type not in PATH_EVENTS:
@@ -70,6 +70,8 @@ def path_taken(events: list[TimelineEvent]) -> list[str]:
             seen.setdefault(element, None)
         if event.element_id:
             seen.setdefault(event.element_id, None)
+        for element in event.payload.get("then_passed") or []:
+            seen.setdefault(element, None)
     return list(seen)
 
 

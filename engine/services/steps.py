@@ -73,6 +73,9 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
 
 
 def _audit_changes(session, step, changes, actor, now, task_data, message_payload) -> None:
+    """One event per thing a person or the clock did; the gateways, scripts and events the engine ran through
+    ride along: `passed` (before the event's element) and `then_passed` (after it, at the end of the step)."""
+    events: list[tuple[str, Actor, str, dict[str, Any]]] = []
     passed: list[str] = []
     for change in changes:
         if change.kind in ("element_completed", "end_reached"):
@@ -95,9 +98,13 @@ def _audit_changes(session, step, changes, actor, now, task_data, message_payloa
             who = TIMER
             payload.update(task_id=change.task_id, name=change.name,
                            reason="the task was withdrawn: its deadline passed and the timer path was taken")
-        record(session, step, change.kind, who, now, change.element_id, **payload)
-    if passed:
-        record(session, step, "path_taken", ENGINE, now, passed[-1], passed=passed)
+        events.append((change.kind, who, change.element_id, payload))
+    if passed and events:
+        events[-1][3]["then_passed"] = passed
+    elif passed:
+        events.append(("path_taken", ENGINE, passed[-1], {"passed": passed}))
+    for event_type, who, element_id, payload in events:
+        record(session, step, event_type, who, now, element_id, **payload)
 
 
 def _sync_deadlines(step: Step) -> dict[str, datetime]:

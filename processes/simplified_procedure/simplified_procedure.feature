@@ -68,7 +68,7 @@ Feature: Simplified on-the-spot procedure (PL 51-52)
     When the officer shows credentials and records "grave" circumstances
     Then the benchmark proposes a "fine" of <fine> CNY
     And the case is closed with outcome "transferred"
-    And the audit trail shows path_taken for to_ordinary_over_limit
+    And the audit trail shows case_closed for to_ordinary_over_limit
     And the audit trail verifies
 
     Examples:
@@ -80,7 +80,7 @@ Feature: Simplified on-the-spot procedure (PL 51-52)
     Given officers find "Li Lei", a person, selling food on the pavement
     When the officer records "serious" circumstances without showing credentials
     Then the case is closed with outcome "transferred"
-    And the audit trail shows path_taken for to_ordinary_no_credentials
+    And the audit trail shows case_closed for to_ordinary_no_credentials
     And the audit trail verifies
 
   Scenario: A statement must be re-checked before the officer may decide
@@ -100,7 +100,7 @@ Feature: Simplified on-the-spot procedure (PL 51-52)
     And the officer tells the party the proposed penalty and its rights
     And the party asks for time to prepare its statement
     Then the case is closed with outcome "transferred"
-    And the audit trail shows path_taken for to_ordinary_no_waiver
+    And the audit trail shows case_closed for to_ordinary_no_waiver
     And the audit trail verifies
 
   Scenario: A first minor violation corrected on the spot ends with education

@@ -1,0 +1,73 @@
+"""`dueflow demo`: one case through the ordinary procedure on a local SQLite file, printed as a timeline with the
+audit verification at the end. Time is moved by a clock the walkthrough holds, so deadlines pass at once."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from engine.domain import Actor, FixedClock, Role
+from engine.services import cases, procedures, tasks, timers
+from engine.services.runtime import Runtime
+from engine.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SYSTEM = Actor.system("dueflow-demo")
+OFFICER = Actor("olga", Role.OFFICER, "cityscape")
+SUPERVISOR = Actor("sam", Role.SUPERVISOR, "cityscape")
+REVIEWER = Actor("lena", Role.LEGAL_REVIEWER, "cityscape")
+
+# (who, task, form data) — a noise case that is not corrected, is notified, decided, served and paid
+STEPS = [
+    (OFFICER, "register_case", {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87"}),
+    (OFFICER, "investigate", {"evidence_summary": "72 dB(A) at the nearest window", "second_officer": "oscar",
+                              "severity": "moderate", "prior_offences": 1}),
+    (OFFICER, "determine", {"outcome": "violation"}),
+    (OFFICER, "order_correction", {"correction_required": "no amplified music after 22:00", "remedy_days": 7}),
+    ("wait", 8, None),
+    (OFFICER, "reinspect", {"corrected": False}),
+    (OFFICER, "serve_rights_notice", {"served_on": "{today}", "service_method": "in_person"}),
+    ("wait", 10, None),
+    (REVIEWER, "legal_review", {"review_opinion": "facts, evidence and basis are sound", "approved": True}),
+    (SUPERVISOR, "decide_penalty", {"fine_amount": 2000, "decision_no": "CG-2026-001"}),
+    (OFFICER, "serve_decision", {"decision_served_on": "{today}", "decision_service_method": "in_person"}),
+    ("message", "fine_paid", {"receipt": "BOC-2026-0001"}),
+]
+
+
+def run(url: str = "sqlite:///var/demo.db", out=print) -> int:
+    """Deploy the bundled procedures, walk one case to its end, print its timeline; 0 when the audit verifies."""
+    store = Store(url)
+    store.migrate()
+    clock = FixedClock(datetime.now(timezone.utc).replace(microsecond=0))
+    rt = Runtime(store, clock)
+    folder = ROOT / "processes" / "ordinary_procedure"
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn")}
+    deployed = procedures.deploy_procedure(rt, files=files, actor=SYSTEM)
+    out(f"procedure {deployed.key} version {deployed.version} ({'deployed' if deployed.created else 'already there'})")
+    case = cases.open_case(rt, procedure="ordinary_procedure", actor=OFFICER, data={
+        "category": "noise", "party": {"name": "Green Grocer Ltd", "type": "organisation"},
+        "location": {"address": "12 Huaihai Road", "grid_cell": "HP-0412"}})
+    out(f"case {case.case_no} opened; the party's access code is {case.access_code}")
+    for who, what, data in STEPS:
+        if who == "wait":
+            clock.advance(days=what)
+            fired = timers.fire_due_timers(rt)
+            out(f"  ... {what} days pass ({len(fired.cases)} case(s) had a deadline fire)")
+            continue
+        if who == "message":
+            case = cases.deliver_message(rt, case_id=case.id, name=what, payload=data, actor=OFFICER)
+            continue
+        task = next(t for t in cases.get_case(rt, case_id=case.id, actor=SYSTEM).ready_tasks if t.element_id == what)
+        filled = {k: (clock.now.date().isoformat() if v == "{today}" else v) for k, v in data.items()}
+        case = tasks.complete_task(rt, task_id=task.id, data=filled, actor=who)
+    out(f"case {case.case_no}: {case.status}, outcome {case.outcome}")
+    out("timeline:")
+    for event in cases.case_audit(rt, case_id=case.id, actor=SYSTEM):
+        at = datetime.fromisoformat(event["occurred_at"]).strftime("%Y-%m-%d %H:%M")
+        out(f"  {event['seq']:3} {at}  {event['actor']:>8} ({event['actor_role']:<14}) "
+            f"{event['event_type']:<20} {event['element_id'] or ''}")
+    report = cases.verify_audit(rt, actor=SYSTEM)
+    out(f"audit verification: {'intact' if report['ok'] else 'BROKEN'} — {report['cases']} case(s), "
+        f"{report['events']} event(s), {len(report['problems'])} problem(s)")
+    store.dispose()
+    return 0 if report["ok"] else 1
