@@ -1,0 +1,58 @@
+"""The auditor's pages: any case's full timeline with the path it took on its procedure version, verification of
+its hash chain (naming the first altered event), verification of the whole log, and checkpoints."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from api.web.pages import WebRoute, page, redirect
+from api.web.session import CheckedForm, StaffUser
+from engine.services import cases, history
+
+router = APIRouter(prefix="/audit", route_class=WebRoute, include_in_schema=False)
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _rt(request: Request):
+    return request.app.state.runtime
+
+
+@router.get("")
+def audit_home(request: Request, actor: StaffUser, q: Annotated[str, Query(max_length=200)] = "",
+               offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
+    items, total = cases.list_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None, offset=offset,
+                                    limit=50)
+    return page(request, "audit/index.html", cases=items, total=total, q=q, offset=offset)
+
+
+@router.get("/cases/{case_id}")
+def case_timeline(request: Request, actor: StaffUser, case_id: CaseId):
+    seen = history.case_history(_rt(request), case_id=case_id, actor=actor)
+    diagram = {"url": f"/procedures/{seen.procedure}/{seen.procedure_version}.bpmn", "current": seen.current,
+               "path": seen.path}
+    return page(request, "audit/case.html", history=seen, diagram=diagram)
+
+
+@router.get("/cases/{case_id}/verify")
+def verify_case(request: Request, actor: StaffUser, case_id: CaseId):
+    """The case's chain recomputed: intact, or the first event that was altered, deleted or reordered."""
+    report = cases.verify_audit(_rt(request), actor=actor, case_id=case_id)
+    if request.headers.get("hx-request"):
+        return page(request, "audit/_report.html", report=report, whole=False)
+    return page(request, "audit/verify.html", report=report, whole=False, case_id=case_id)
+
+
+@router.get("/verify")
+def verify_log(request: Request, actor: StaffUser, run: Annotated[int, Query(ge=0, le=1)] = 0):
+    """Every chain of the log, the system chain and the last checkpoint; computed when asked for."""
+    report = cases.verify_audit(_rt(request), actor=actor) if run else None
+    if request.headers.get("hx-request") and report is not None:
+        return page(request, "audit/_report.html", report=report, whole=True)
+    return page(request, "audit/verify.html", report=report, whole=True, case_id=None)
+
+
+@router.post("/checkpoint")
+def checkpoint(request: Request, actor: StaffUser, _form: CheckedForm):
+    done = cases.checkpoint_audit(_rt(request), actor=actor)
+    return redirect(request, "/audit/verify", flash="checkpoint", chains=done["chains"], events=done["events"])

@@ -1,0 +1,186 @@
+"""The officer's pages: worklist, cases, opening a case, the case page (stage, diagram, deadlines, evidence,
+what the party sent), task forms rendered from the BPMN form fields, and recording a message."""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from api.web.layout import with_diagram
+from api.web.pages import WebRoute, page, redirect, secure
+from api.web.session import CheckedForm, StaffUser
+from engine.domain import Actor, DueflowError, InvalidDataError, Role
+from engine.services import access, cases, documents, history, procedures, revisions, tasks
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+TaskId = Annotated[str, Path(pattern=r"^[0-9A-Fa-f-]{1,36}$")]
+Key = Annotated[str, Path(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,199}$")]
+Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
+LONG_TEXT = ("note", "notes", "reasons", "findings", "text", "description", "statement", "facts", "basis")
+PARTY_FIELDS = ("party_name", "party_type", "party_contact", "party_id_number", "address", "grid_cell", "category")
+
+
+def _rt(request: Request):
+    return request.app.state.runtime
+
+
+def can_open_cases(actor: Actor) -> bool:
+    return actor.role in access.CASE_OPENERS
+
+
+def _diagram(view_key: str, version: int, current: list[str], path: list[str] | None = None) -> dict[str, Any]:
+    return {"url": f"/procedures/{view_key}/{version}.bpmn", "current": current, "path": path or []}
+
+
+@router.get("/work")
+def worklist(request: Request, actor: StaffUser):
+    """Ready tasks of the actor's lane and department, soonest deadline first."""
+    items = tasks.ready_tasks(_rt(request), actor=actor)
+    return page(request, "officer/worklist.html", tasks=items, can_open=can_open_cases(actor))
+
+
+@router.get("/cases")
+def case_list(request: Request, actor: StaffUser, q: Annotated[str, Query(max_length=200)] = "",
+              status: Annotated[str, Query(max_length=16, pattern=r"^[a-z]*$")] = "",
+              offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
+    items, total = cases.list_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None,
+                                    status=status or None, offset=offset, limit=50)
+    return page(request, "officer/cases.html", cases=items, total=total, q=q, status=status, offset=offset,
+                can_open=can_open_cases(actor), case_base="/audit/cases" if actor.role == Role.AUDITOR else "/cases")
+
+
+def _procedure_keys(request: Request) -> list[dict[str, Any]]:
+    latest: dict[str, Any] = {}
+    for version in procedures.list_procedures(_rt(request)):
+        if version.status == "active":
+            latest[version.key] = version
+    return sorted(latest.values(), key=lambda v: v.key)
+
+
+@router.get("/cases/new")
+def new_case_page(request: Request, actor: StaffUser):
+    access.require_role(actor, access.CASE_OPENERS, "open cases")
+    return page(request, "officer/new_case.html", procedures=_procedure_keys(request), values={}, errors={},
+                error=None)
+
+
+@router.post("/cases/new")
+def open_case(request: Request, actor: StaffUser, form: CheckedForm):
+    values = {name: str(form.get(name, "")).strip()[:300] for name in ("procedure",) + PARTY_FIELDS}
+    data: dict[str, Any] = {"party": {"name": values["party_name"], "type": values["party_type"] or "person",
+                                      "contact": values["party_contact"], "id_number": values["party_id_number"]},
+                            "location": {"address": values["address"], "grid_cell": values["grid_cell"] or None}}
+    if values["category"]:
+        data["category"] = values["category"]
+    errors: dict[str, str] = {}
+    if not values["party_name"]:
+        errors["party_name"] = "is required"
+    if not values["address"]:
+        errors["address"] = "is required"
+    try:
+        if errors:
+            raise InvalidDataError.for_fields(errors)
+        view = cases.open_case(_rt(request), procedure=values["procedure"], data=data, actor=actor)
+    except InvalidDataError as error:
+        fields = {d["field"].replace("party.type", "party_type").replace("party.", "party_")
+                  .replace("location.", ""): d["message"] for d in error.details}
+        return page(request, "officer/new_case.html", status=422, procedures=_procedure_keys(request),
+                    values=values, errors=fields, error=error)
+    return page(request, "officer/case_opened.html", status=201, case=view)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, actor: StaffUser, case_id: CaseId):
+    rt = _rt(request)
+    view = cases.get_case(rt, case_id=case_id, actor=actor)
+    seen = history.case_history(rt, case_id=case_id, actor=actor)
+    files = documents.list_documents(rt, case_id=case_id, actor=actor)
+    mine = {t.id for t in tasks.ready_tasks(rt, actor=actor, case_id=case_id)}
+    may_change = actor.role not in (Role.AUDITOR,) and (actor.role in (Role.ADMIN,) or
+                                                        actor.department == view.department)
+    return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine,
+                may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
+                                                        seen.path),
+                recent=list(reversed([e for e in seen.events if e.event_type != "deadline_set"]))[:12],
+                max_evidence=documents.MAX_EVIDENCE_BYTES)
+
+
+@router.post("/cases/{case_id}/evidence")
+def add_evidence(request: Request, actor: StaffUser, case_id: CaseId, form: CheckedForm):
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidDataError.for_fields({"file": "choose a file; an empty one is no evidence"})
+    content = upload.file.read(documents.MAX_EVIDENCE_BYTES + 1)
+    view = documents.add_evidence(_rt(request), case_id=case_id, filename=upload.filename or "evidence",
+                                  content=content, media_type=upload.content_type, actor=actor,
+                                  note=str(form.get("note", ""))[:1000])
+    return redirect(request, f"/cases/{case_id}#evidence", flash="evidence_added", filename=view.filename,
+                    sha256=view.sha256)
+
+
+@router.get("/cases/{case_id}/documents/{document_id}")
+def download(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId):
+    found = documents.get_document(_rt(request), case_id=case_id, document_id=document_id, actor=actor)
+    safe = "".join(c for c in found.view.filename if c.isalnum() or c in "._- ") or "document"
+    return secure(Response(found.content, media_type=found.view.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{safe}"', "X-Content-SHA256": found.view.sha256,
+        "X-Content-Intact": "yes" if found.intact else "no", "Cache-Control": "no-store"}))
+
+
+@router.post("/cases/{case_id}/messages")
+def record_message(request: Request, actor: StaffUser, case_id: CaseId, form: CheckedForm):
+    """A message that reached the office another way (a waiver signed on paper, a bank's payment notice)."""
+    name = str(form.get("message", ""))[:64]
+    note = str(form.get("note", "")).strip()[:2000]
+    cases.deliver_message(_rt(request), case_id=case_id, name=name, payload={"note": note} if note else {},
+                          actor=actor)
+    return redirect(request, f"/cases/{case_id}", flash="message_recorded", message=name)
+
+
+def _task_page(request: Request, actor: Actor, task_id: str, *, status: int = 200, values=None, errors=None,
+               error: DueflowError | None = None):
+    rt = _rt(request)
+    task = tasks.get_task(rt, task_id=task_id, actor=actor)
+    view = cases.get_case(rt, case_id=task.case_id, actor=actor, with_data=False)
+    values = values if values is not None else {f["id"]: f.get("default") for f in task.form}
+    long_text = {f["id"] for f in task.form if f["type"] == "string" and
+                 (f["id"].split("_")[-1] in LONG_TEXT or int(f["constraints"].get("maxlength") or 0) > 200)}
+    return page(request, "officer/task.html", status=status, task=task, case=view, values=values,
+                errors=errors or {}, error=error, long_text=long_text,
+                diagram=_diagram(view.procedure, view.procedure_version, [task.element_id]))
+
+
+@router.get("/tasks/{task_id}")
+def task_page(request: Request, actor: StaffUser, task_id: TaskId):
+    return _task_page(request, actor, task_id)
+
+
+@router.post("/tasks/{task_id}")
+def complete_task(request: Request, actor: StaffUser, task_id: TaskId, form: CheckedForm):
+    rt = _rt(request)
+    task = tasks.get_task(rt, task_id=task_id, actor=actor)
+    values = {f["id"]: str(form.get(f["id"], "")) for f in task.form if not f.get("readonly")}
+    expected = str(form.get("row_version", ""))
+    try:
+        view = tasks.complete_task(rt, task_id=task_id, data=values, actor=actor,
+                                   expected_version=int(expected) if expected.isdigit() else None)
+    except InvalidDataError as error:
+        errors = {d["field"]: d["message"] for d in error.details}
+        return _task_page(request, actor, task_id, status=422, values=values, errors=errors, error=error)
+    except DueflowError as error:
+        if error.code in ("not_authenticated", "csrf_failed", "task_not_found", "case_not_found"):
+            raise
+        return _task_page(request, actor, task_id, status=409 if error.code != "forbidden" else 403,
+                          values=values, error=error)
+    return redirect(request, f"/cases/{view.id}", flash="task_completed", task=task.name)
+
+
+@router.get("/procedures/{key}/{version}.bpmn")
+def procedure_diagram(request: Request, actor: StaffUser, key: Key, version: Version):
+    """The BPMN of a version for the diagram on a page, laid out when the file has no diagram of its own."""
+    sources = revisions.version_sources(_rt(request), key=key, version=version, actor=actor)
+    name = next((n for n in sorted(sources) if n.lower().endswith(".bpmn")), None)
+    text = with_diagram(sources[name]) if name else ""
+    return secure(Response(text, media_type="application/xml", headers={"Cache-Control": "private, max-age=300"}))

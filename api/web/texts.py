@@ -1,0 +1,172 @@
+"""The words pages use for the engine's codes: stage, status, role and event names, error titles, field errors,
+and the party portal's plain-language explanations. Marked with N_ for the catalogue, translated when shown."""
+from __future__ import annotations
+
+import re
+
+from api.web.i18n import N_, gettext
+
+STAGES = {
+    "filing": N_("Filing"), "investigation": N_("Investigation"), "determination": N_("Determination"),
+    "education": N_("Education"), "order_to_correct": N_("Order to correct"),
+    "remedy_period": N_("Remedy period"), "reinspection": N_("Reinspection"),
+    "rights_notice": N_("Rights notice"), "statement_period": N_("Statement period"), "hearing": N_("Hearing"),
+    "legal_review": N_("Legal review"), "penalty_decision": N_("Penalty decision"), "service": N_("Service"),
+    "payment": N_("Payment"), "demand": N_("Demand"), "judicial_referral": N_("Judicial referral"),
+    "closure": N_("Closure"),
+}
+STATUSES = {"open": N_("Open"), "suspended": N_("Suspended"), "closed": N_("Closed"), "cancelled": N_("Cancelled"),
+            "active": N_("Active"), "retired": N_("Retired")}
+ROLES = {"admin": N_("Administrator"), "officer": N_("Officer"), "supervisor": N_("Supervisor"),
+         "legal_reviewer": N_("Legal reviewer"), "dispatcher": N_("Dispatcher"), "auditor": N_("Auditor"),
+         "party": N_("Party"), "system": N_("System")}
+EVENTS = {
+    "case_opened": N_("Case opened"), "task_completed": N_("Step completed"), "timer_fired": N_("Period ended"),
+    "message_received": N_("Message received"), "decision_evaluated": N_("Decision table applied"),
+    "deadline_set": N_("Deadline set"), "path_taken": N_("Procedure moved on"), "case_closed": N_("Case closed"),
+    "case_cancelled": N_("Case cancelled"), "case_suspended": N_("Case suspended"),
+    "case_resumed": N_("Case resumed"), "evidence_added": N_("Evidence added"),
+    "rights_notice_served": N_("Rights notice served"), "step_refused": N_("Step refused"),
+    "department_assigned": N_("Department assigned"), "task_cancelled": N_("Task withdrawn"),
+    "document_served": N_("Document served"), "procedure_deployed": N_("Procedure deployed"),
+    "user_added": N_("User added"), "user_disabled": N_("User disabled"), "department_added": N_("Department added"),
+    "case_migrated": N_("Case moved to a new version"),
+}
+MESSAGES = {"statement_received": N_("Statement from the party"),
+            "hearing_requested": N_("Request for a hearing"), "waiver_received": N_("Signed waiver of the rights"),
+            "fine_paid": N_("Fine paid")}
+KINDS = {"userTask": N_("task"), "startEvent": N_("start event"), "endEvent": N_("end event"),
+         "exclusiveGateway": N_("gateway"), "eventBasedGateway": N_("gateway"), "parallelGateway": N_("gateway"),
+         "inclusiveGateway": N_("gateway"), "intermediateCatchEvent": N_("event"), "boundaryEvent": N_("event"),
+         "businessRuleTask": N_("decision table"), "scriptTask": N_("script"), "subProcess": N_("subprocess")}
+ERRORS = {
+    "not_authenticated": N_("Please sign in."),
+    "invalid_credentials": N_("Wrong user name or password."),
+    "invalid_access_code": N_("Wrong case number or access code."),
+    "too_many_attempts": N_("Too many attempts. Wait a moment and try again."),
+    "forbidden": N_("You may not do this."),
+    "separation_of_duties": N_("Separation of duties: whoever investigated may not do this step."),
+    "rights_gate": N_("Refused to protect the party's rights."),
+    "task_not_ready": N_("This task cannot be completed now."),
+    "task_already_completed": N_("This task was already completed."),
+    "stale_case_version": N_("Someone else changed the case meanwhile. Reload it and try again."),
+    "case_not_open": N_("The case is not open."),
+    "message_not_expected": N_("The case is not waiting for this message now."),
+    "not_found": N_("Not found."), "case_not_found": N_("No such case."), "task_not_found": N_("No such task."),
+    "procedure_not_found": N_("No such procedure."), "document_not_found": N_("No such document."),
+    "user_not_found": N_("No such user."),
+    "invalid_form_data": N_("Some fields need your attention."),
+    "invalid_procedure": N_("The procedure has problems; nothing was deployed."),
+    "payload_too_large": N_("The file is too large."),
+    "workflow_error": N_("The procedure failed while running."),
+    "unsafe_expression": N_("The procedure contains an expression that is not allowed."),
+    "conflict": N_("A concurrent change conflicted. Try again."),
+    "csrf_failed": N_("The form expired or came from another site. Reload the page and try again."),
+    "busy": N_("The database is busy. Try again."),
+}
+# The engine's field messages (engine.forms, users, cases, party), matched whole, with their numbers kept.
+FIELD_ERRORS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for pattern, message in [
+    (r"^is required$", N_("Required.")),
+    (r"^must be a whole number$", N_("Enter a whole number.")),
+    (r"^must be true or false$", N_("Choose yes or no.")),
+    (r"^must be a date like .*$", N_("Enter a date.")),
+    (r"^must be one of: (?P<values>.*)$", N_("Choose one of: %(values)s")),
+    (r"^must be text$", N_("Enter text.")),
+    (r"^must be at least (?P<n>\d+) characters$", N_("At least %(n)s characters.")),
+    (r"^must be at most (?P<n>\d+) characters$", N_("At most %(n)s characters.")),
+    (r"^must be at least (?P<n>-?\d+)$", N_("At least %(n)s.")),
+    (r"^must be at most (?P<n>-?\d+)$", N_("At most %(n)s.")),
+    (r"^is not a field of this form$", N_("Not a field of this form.")),
+    (r"^at least (?P<n>\d+) characters$", N_("At least %(n)s characters.")),
+    (r"^at most (?P<n>\d+) characters$", N_("At most %(n)s characters.")),
+    (r"^2-64 characters: lower-case letters.*$", N_("2-64 characters: lower-case letters, digits, '.', '_' or '-'.")),
+    (r"^1-64 characters: lower-case letters.*$", N_("1-64 characters: lower-case letters, digits, '_' or '-'.")),
+    (r"^one of: (?P<values>.*)$", N_("Choose one of: %(values)s")),
+    (r"^an? .* works for one department: name it$", N_("This role works for one department: name it.")),
+    (r"^'(?P<name>.*)' is taken$", N_("'%(name)s' is taken.")),
+    (r"^write what you want to say$", N_("Write what you want to say.")),
+    (r"^choose a file.*$", N_("Choose a file.")),
+    (r"^a case needs a responsible department$", N_("A case needs a responsible department.")),
+]]
+# What the audit verification says, matched whole (engine.audit), so auditors read it in their language.
+AUDIT_PROBLEMS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for pattern, message in [
+    (r"^event (?P<seq>\d+) \((?P<type>\w+)\) was altered after it was written$",
+     N_("Event %(seq)s (%(type)s) was altered after it was written.")),
+    (r"^event (?P<seq>\d+) is missing \(deleted\)$", N_("Event %(seq)s is missing (deleted).")),
+    (r"^event (?P<seq>\d+) appears twice$", N_("Event %(seq)s appears twice.")),
+    (r"^event (?P<seq>\d+) does not follow event (?P<prev>\d+) .*$",
+     N_("Event %(seq)s does not follow event %(prev)s (reordered, inserted, or its predecessor altered).")),
+    (r"^events (?P<first>\d+)\.\.(?P<last>\d+) were deleted$", N_("Events %(first)s to %(last)s were deleted.")),
+    (r"^the chain does not end where the case says it does.*$",
+     N_("The chain does not end where the case says it does (events added or rewritten).")),
+    (r"^all (?P<n>\d+) events of the case were deleted$", N_("All %(n)s events of the case were deleted.")),
+    (r"^checkpoint (?P<id>\d+) was altered$", N_("Checkpoint %(id)s was altered.")),
+    (r"^checkpoint (?P<id>\d+) saw (?P<seen>\d+) events of this chain; only (?P<left>\d+) remain$",
+     N_("Checkpoint %(id)s saw %(seen)s events of this chain; only %(left)s remain.")),
+]]
+# The party portal: what the current stage means and what comes next, in plain words.
+NEXT_STEPS = {
+    "filing": N_("The office has registered the case and will look into the facts."),
+    "investigation": N_("Officers are establishing the facts. They must show you their credentials, and you may "
+                        "give them your account of what happened."),
+    "determination": N_("The office is deciding whether a violation is established. If no penalty is imposed, "
+                        "you will be told how to comply in future."),
+    "education": N_("No penalty is imposed. The office will explain the rules and how to comply."),
+    "order_to_correct": N_("You are ordered to correct the problem. Correcting it in time may avoid a penalty."),
+    "remedy_period": N_("You have until the deadline below to correct the problem; then the site is checked again."),
+    "reinspection": N_("An officer will check whether the problem has been corrected."),
+    "rights_notice": N_("The office is notifying you of the proposed penalty, the facts, the reasons and your "
+                        "rights."),
+    "statement_period": N_("Until the deadline below you may state your case, defend yourself, or ask for a "
+                           "hearing. The office must consider what you say before deciding."),
+    "hearing": N_("A hearing will be held. You will be told the date at least 7 working days before."),
+    "legal_review": N_("A legal reviewer is checking the case before the decision is taken."),
+    "penalty_decision": N_("The office is taking its decision, which will be served on you in writing."),
+    "service": N_("The decision is being served on you. Later periods start from the day of service."),
+    "payment": N_("Pay the fine at the designated bank before the deadline. Officers never collect fines "
+                  "themselves."),
+    "demand": N_("You have received a written demand. You may state your case against it before enforcement."),
+    "judicial_referral": N_("The office has applied to the court for enforcement."),
+    "closure": N_("The case is closed. Nothing more is required of you."),
+}
+PARTY_TIMELINE = {
+    "case_opened": N_("The case was opened."), "task_completed": N_("The office completed a step."),
+    "timer_fired": N_("A period ended."), "message_received": N_("A message reached the case."),
+    "document_served": N_("A document was served on you."), "case_closed": N_("The case was closed."),
+    "case_cancelled": N_("The case was withdrawn."),
+}
+PARTY_MESSAGE_TIMELINE = {"statement_received": N_("Your statement was received."),
+                          "hearing_requested": N_("Your request for a hearing was received."),
+                          "waiver_received": N_("Your waiver was received.")}
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    """The translated name of a code, or the code itself when the table does not know it."""
+    if not code:
+        return ""
+    return gettext(table[code]) if code in table else code.replace("_", " ")
+
+
+def matched(patterns: list[tuple[re.Pattern, str]], text: str | None) -> str:
+    """The translation of an engine message by pattern, or the message itself when no pattern fits."""
+    text = (text or "").strip()
+    for pattern, message in patterns:
+        found = pattern.match(text)
+        if found:
+            return gettext(message) % found.groupdict()
+    return text
+
+
+def field_error(text: str | None) -> str:
+    return matched(FIELD_ERRORS, text)
+
+
+def audit_problem(text: str | None) -> str:
+    return matched(AUDIT_PROBLEMS, text)
+
+
+UNKNOWN_ERROR = N_("Something went wrong.")
+
+
+def error_title(code: str | None) -> str:
+    return gettext(ERRORS.get(code or "", UNKNOWN_ERROR))

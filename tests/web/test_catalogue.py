@@ -1,0 +1,131 @@
+"""Both languages, everywhere: every message of the templates and of api/web is in both catalogues and
+translated with the same placeholders, no template shows text outside gettext, and the engine's words that
+reach a page (stages, events, party rights) have translations."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from babel.messages.pofile import read_po
+
+from api.web import i18n, texts
+from api.web.pages import ENV, TEMPLATES
+from engine.domain import Stage
+from engine.services import party
+
+# Words a page may show untranslated: the product's name, the language names, and technical terms.
+ALLOWED_WORDS = {"Dueflow", "English", "中文", "sha256", "BPMN", "P15D"}
+VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
+PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
+
+
+def catalogue(locale: str):
+    with open(i18n.CATALOGUES / f"{locale}.po", "rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+@pytest.fixture(scope="module")
+def used() -> set[str]:
+    return set(i18n.extract_messages())
+
+
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_every_message_in_use_is_translated_with_the_same_placeholders(locale, used):
+    messages = {m.id: m.string for m in catalogue(locale) if m.id}
+    missing = sorted(used - messages.keys())
+    assert not missing, f"not in {locale}.po (run python -m api.web.i18n, then translate): {missing[:10]}"
+    untranslated = sorted(msgid for msgid in used if not messages[msgid].strip())
+    assert not untranslated, f"no translation in {locale}.po: {untranslated[:10]}"
+    mismatched = [msgid for msgid in used
+                  if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(messages[msgid]))]
+    assert not mismatched, f"placeholders differ in {locale}.po: {mismatched[:10]}"
+    unused = sorted(messages.keys() - used)
+    assert not unused, f"{locale}.po holds messages nothing uses (run python -m api.web.i18n): {unused[:10]}"
+
+
+def test_the_chinese_catalogue_is_really_chinese(used):
+    messages = {m.id: m.string for m in catalogue("zh_Hans") if m.id}
+    latin_only = [msgid for msgid in used if not re.search(r"[\u4e00-\u9fff]", messages[msgid])
+                  and re.search(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", msgid))]
+    assert not latin_only, f"copied, not translated: {latin_only[:10]}"
+
+
+def test_the_engine_words_shown_on_pages_have_translations(used):
+    assert {stage.value for stage in Stage} == set(texts.STAGES), "every stage needs its name on the pages"
+    for rights in party.RIGHTS_BY_STAGE.values():
+        for right in rights:
+            assert right["title"] in used and right["text"] in used
+    for event in party.PARTY_EVENTS:
+        assert event in texts.PARTY_TIMELINE, f"the party portal has no words for {event}"
+    with i18n.using("zh_Hans"):
+        assert texts.label(texts.STAGES, "statement_period") == "陈述申辩期"
+        assert texts.field_error("must be at least 5 characters") == "至少 5 个字符。"
+        assert texts.audit_problem("event 3 (task_completed) was altered after it was written") == \
+            "第 3 条事件（task_completed）在写入后被篡改。"
+
+
+class _VisibleText(HTMLParser):
+    """Text nodes and visible attribute values of a template whose Jinja parts were replaced by \\x00."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in VISIBLE_ATTRIBUTES and value:
+                self.found.append((self.getpos()[0], value))
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.found.append((self.getpos()[0], data))
+
+
+def _skeleton(source: str) -> str:
+    """The template's literal HTML, each Jinja tag or expression (and each trans block) replaced by \\x00."""
+    parts, in_trans, previous = [], False, None
+    for _, kind, value in ENV.lex(source):
+        if kind == "name" and previous == "block_begin" and value in ("trans", "pluralize"):
+            in_trans = True
+        elif kind == "name" and previous == "block_begin" and value == "endtrans":
+            in_trans = False
+        if kind == "data" and not in_trans:
+            parts.append(value)
+        elif not parts or parts[-1] != "\x00":
+            parts.append("\x00")
+        previous = kind
+    return "".join(parts)
+
+
+def _strays(source: str) -> list[tuple[int, str]]:
+    parser = _VisibleText()
+    parser.feed(_skeleton(source))
+    found = []
+    for line, text in parser.found:
+        words = re.findall(r"[A-Za-z][A-Za-z0-9']*|[\u4e00-\u9fff]+", text.replace("\x00", " "))
+        strays = [word for word in words if word not in ALLOWED_WORDS]
+        if strays:
+            found.append((line, " ".join(strays)))
+    return found
+
+
+def test_the_scan_finds_stray_text_and_passes_translated_text():
+    assert _strays('<p title="Stray title">{{ _("Fine") }} Stray <b>{{ name }}</b></p>') == [
+        (1, "Stray title"), (1, "Stray")]
+    assert _strays('<p aria-label="{{ _(\'Menu\') }}">{{ _("Fine") }} · {{ x }} 2026</p><script>var a;</script>') == []
+
+
+def test_no_template_shows_text_outside_gettext():
+    offenders = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        for line, strays in _strays(path.read_text(encoding="utf-8")):
+            offenders.append(f"{path.relative_to(TEMPLATES)}:{line}: {strays}")
+    assert not offenders, "text outside _() in templates:\n" + "\n".join(offenders)

@@ -1,0 +1,191 @@
+"""The pages over HTTP, without a browser: sign-in, CSRF, roles, forms with field errors, evidence, the party
+portal, the audit pages, and both languages. The browser journeys (test_journeys.py) drive the same pages."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from engine.services import cases, procedures, tasks
+from tests.builders import a_case, an_admin, an_officer
+from tests.web.conftest import PASSWORD, PENALTY
+
+INVESTIGATION = {"findings": "stall on the pavement", "inspected_on": "2026-03-02"}
+
+
+def test_pages_need_a_sign_in_and_return_to_the_page_asked_for(browser, penalty):
+    b = browser()
+    page = b.get("/work")
+    assert page.url.path == "/login" and "next=/work" in str(page.url)
+    page = b.post("/login", {"username": "olga", "password": PASSWORD, "next": "/work"})
+    assert page.url.path == "/work" and "Worklist" in page.text
+    assert "HttpOnly" in page.history[0].headers["set-cookie"] and "SameSite=lax" in page.history[0].headers["set-cookie"]
+
+
+def test_a_wrong_password_is_said_plainly_and_in_chinese_too(browser):
+    page = browser().sign_in("olga", "wrong password")
+    assert page.status_code == 401 and "Wrong user name or password." in page.text
+    page = browser("zh-CN,zh;q=0.9,en;q=0.5").sign_in("olga", "wrong password")
+    assert page.status_code == 401 and "用户名或密码错误" in page.text and 'lang="zh-Hans"' in page.text
+
+
+def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(browser, rt, penalty):
+    b = browser()
+    b.sign_in("olga")
+    case = a_case(rt, penalty)
+    refused = b.post(f"/cases/{case.id}/messages", {"message": "waiver_received"}, token="forged")
+    assert refused.status_code == 403 and "csrf_failed" in refused.text
+    refused = b.post(f"/cases/{case.id}/messages", {"message": "waiver_received"},
+                     headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    login_elsewhere = browser().post("/login", {"username": "olga", "password": "x"}, token="")
+    assert login_elsewhere.status_code == 403
+
+
+def test_the_worklist_shows_case_party_stage_and_deadline(browser, rt, penalty):
+    a_case(rt, penalty)
+    b = browser()
+    page = b.sign_in("olga")
+    assert "Investigate the site" in page.text and "Green Grocer Ltd" in page.text
+    assert 'data-stage="investigation"' in page.text and ">Investigation<" in page.text
+    other = browser()
+    assert "Investigate the site" not in other.sign_in("mark").text, "another department's work is not shown"
+
+
+def test_a_task_form_shows_field_errors_and_then_the_next_step(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("olga")
+    form = b.get(f"/tasks/{case.ready_tasks[0].id}")
+    assert 'name="findings"' in form.text and 'type="date"' in form.text and '<select id="f-severity"' in form.text
+    page = b.post(f"/tasks/{case.ready_tasks[0].id}", {"findings": "bad", "inspected_on": ""})
+    assert page.status_code == 422
+    assert 'id="findings-error">At least 5 characters.' in page.text
+    assert 'id="inspected_on-error">Required.' in page.text
+    page = b.post(f"/tasks/{case.ready_tasks[0].id}", {**INVESTIGATION, "severity": "serious",
+                                                       "credentials_shown": "true"})
+    assert page.url.path == f"/cases/{case.id}"
+    assert "Completed: Investigate the site." in page.text
+    assert 'data-next-task="serve_rights_notice"' in page.text
+    data = cases.get_case(rt, case_id=case.id, actor=an_officer()).data
+    assert data["severity"] == "serious" and data["credentials_shown"] is True
+
+
+def test_a_rights_gate_refusal_is_shown_on_the_task(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    view = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INVESTIGATION, actor=an_officer())
+    view = tasks.complete_task(rt, task_id=view.ready_tasks[0].id, actor=an_officer(),
+                               data={"proposed_fine": 300, "served_on": "2026-03-02"})
+    b = browser()
+    b.sign_in("olga")
+    b.post(f"/cases/{case.id}/messages", {"message": "waiver_received", "note": "signed on paper"})
+    decide = next(t for t in cases.get_case(rt, case_id=case.id, actor=an_officer()).ready_tasks)
+    page = b.post(f"/tasks/{decide.id}", {"fine_amount": "500", "reasons": "PL 57"})
+    assert page.status_code == 409 and "Refused to protect the party" in page.text and "exceeds" in page.text
+
+
+def test_evidence_is_uploaded_with_its_sha256_and_downloaded_intact(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("olga")
+    b.get(f"/cases/{case.id}")
+    photo = b"\x89PNG pretend photo"
+    page = b.client.post(f"/cases/{case.id}/evidence", data={"csrf_token": b.token, "note": "north side"},
+                         files={"file": ("site.png", photo, "image/png")})
+    digest = hashlib.sha256(photo).hexdigest()
+    assert page.status_code == 200 and digest in page.text and "Evidence stored: site.png" in page.text
+    download = b.get(f"/cases/{case.id}/documents/1")
+    assert download.content == photo and download.headers["x-content-intact"] == "yes"
+    assert "attachment" in download.headers["content-disposition"]
+
+
+def test_the_party_portal_takes_a_statement_that_the_officer_sees(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    view = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INVESTIGATION, actor=an_officer())
+    tasks.complete_task(rt, task_id=view.ready_tasks[0].id, actor=an_officer(),
+                        data={"proposed_fine": 300, "served_on": "2026-03-02"})
+    party = browser("zh-CN")
+    party.get("/party")
+    wrong = party.post("/party/login", {"case_no": case.case_no, "code": "WRONG-CODE1"})
+    assert wrong.status_code == 401 and "案件编号或查询码错误" in wrong.text
+    page = party.post("/party/login", {"case_no": case.case_no, "code": case.access_code})
+    assert page.url.path == "/party/case" and "陈述申辩期" in page.text and "陈述和申辩" in page.text
+    empty = party.post("/party/statement", {"text": "  "})
+    assert empty.status_code == 422 and 'id="text-error"' in empty.text
+    page = party.post("/party/statement", {"text": "The stall was moved the same day."})
+    assert page.url.path == "/party/case" and "您的陈述已收到" in page.text
+    officer = browser()
+    officer.sign_in("olga")
+    seen = officer.get(f"/cases/{case.id}")
+    assert "The stall was moved the same day." in seen.text and 'data-next-task="recheck_statement"' in seen.text
+    assert officer.get("/party/case").url.path == "/party", "a staff session opens no party page"
+
+
+def test_the_auditor_sees_the_timeline_and_verification_names_the_altered_event(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INVESTIGATION, actor=an_officer())
+    b = browser()
+    b.sign_in("audrey")
+    page = b.get(f"/audit/cases/{case.id}")
+    assert "stall on the pavement" in page.text and "version 1" in page.text and 'id="event-3"' in page.text
+    assert 'data-verified="ok"' in b.get(f"/audit/cases/{case.id}/verify", headers={"HX-Request": "true"}).text
+    if rt.store.is_postgres:
+        rt.store.execute_sql("DROP TRIGGER audit_event_no_update ON audit_event")
+    else:
+        rt.store.execute_sql("DROP TRIGGER audit_event_no_update")
+    seq = next(e["seq"] for e in cases.case_audit(rt, case_id=case.id, actor=an_admin())
+               if e["event_type"] == "task_completed")
+    rt.store.execute_sql("UPDATE audit_event SET payload = replace(payload, 'pavement', 'road') "
+                         "WHERE case_id = :c AND seq = :s", c=case.id, s=seq)
+    report = b.get(f"/audit/cases/{case.id}/verify", headers={"HX-Request": "true"}).text
+    assert f'data-bad-seq="{seq}"' in report and f"Event {seq} (task_completed) was altered" in report
+    whole = b.get("/audit/verify?run=1").text
+    assert 'data-verified="broken"' in whole and case.case_no in whole
+
+
+def test_roles_see_only_their_pages(browser, rt, penalty):
+    b = browser()
+    b.sign_in("olga")
+    assert b.get("/admin/users").status_code == 403
+    assert b.get("/admin/modeler").status_code == 403
+    assert b.get("/audit/verify?run=1").status_code == 403
+    auditor = browser()
+    auditor.sign_in("audrey")
+    case = a_case(rt, penalty)
+    assert auditor.post(f"/cases/{case.id}/messages", {"message": "waiver_received"}).status_code == 403
+
+
+def test_the_admin_checks_and_deploys_a_draft_and_sees_the_diff(browser, rt, penalty):
+    b = browser()
+    b.sign_in("ada")
+    b.get(f"/admin/modeler?key={penalty}&version=1")
+    broken = PENALTY.read_bytes().replace(b'<camunda:property name="stage" value="penalty_decision"/>', b"")
+    answer = b.client.post("/admin/procedures/check", data={"key": penalty, "version": "1"},
+                           files={"bpmn": ("x.bpmn", broken, "application/xml")},
+                           headers={"X-CSRF-Token": b.token, "Accept": "application/json"})
+    assert answer.status_code == 200 and answer.json()["errors"] >= 1
+    assert "decide_penalty" in {p["element_id"] for p in answer.json()["problems"]}
+    renamed = PENALTY.read_bytes().replace(b'name="Investigate the site"', b'name="Investigate and photograph"')
+    answer = b.client.post("/admin/procedures/deploy", data={"key": penalty, "version": "1"},
+                           files={"bpmn": ("x.bpmn", renamed, "application/xml")},
+                           headers={"X-CSRF-Token": b.token, "Accept": "application/json"})
+    assert answer.status_code == 201 and answer.json()["version"] == 2
+    listing = b.get("/admin/procedures").text
+    assert "Investigate and photograph" in listing and "Renamed" in listing
+    assert [v.version for v in procedures.list_procedures(rt)] == [1, 2]
+
+
+def test_the_diagram_of_a_procedure_without_one_is_laid_out(browser, penalty):
+    b = browser()
+    b.sign_in("olga")
+    xml = b.get(f"/procedures/{penalty}/1.bpmn").text
+    assert "BPMNDiagram" in xml and 'bpmnElement="decide_penalty"' in xml and 'bpmnElement="f_rechecked"' in xml
+
+
+@pytest.mark.parametrize("header,expected", [("zh-CN,zh;q=0.9", "zh-Hans"), ("en-GB,en;q=0.8", "en"),
+                                             ("fr-FR, zh-TW;q=0.5", "zh-Hans"), ("", "en")])
+def test_the_language_follows_the_browser_until_switched(browser, header, expected):
+    b = browser(header)
+    assert f'lang="{expected}"' in b.get("/login").text
+    switched = b.get("/lang/en?next=/login" if expected != "en" else "/lang/zh_Hans?next=/login")
+    assert f'lang="{"en" if expected != "en" else "zh-Hans"}"' in switched.text
