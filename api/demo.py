@@ -1,6 +1,7 @@
 """Demo data for `dueflow serve --demo`: a department, one user per role, and a few cases at different stages."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,9 @@ SETUP = Actor.system("dueflow-demo")
 PARTIES = [("Green Grocer Ltd", "organisation", "12 Huaihai Road", "HP-0412"),
            ("Wang Fang", "person", "88 Fuxing Road", "HP-0415"),
            ("Blue Sky Signs Co.", "organisation", "3 Nanjing West Road", "JA-0107"),
-           ("Li Wei", "person", "21 Yanan Road", "JA-0110")]
+           ("Li Wei", "person", "21 Yanan Road", "JA-0110"),
+           ("Harbour Noodle House", "organisation", "5 Zhongshan East Road", "HP-0420")]
+STEPS = [0, 1, 2, 3, 5]  # tasks completed on each demo case, so they stand at different stages
 
 
 def seed(rt: Runtime, deployed: dict[str, str]) -> list[str]:
@@ -43,10 +46,11 @@ def seed(rt: Runtime, deployed: dict[str, str]) -> list[str]:
         return lines
     lines.append(f"demo cases on procedure '{key}' (case number, access code for the party, stage):")
     officer = Actor(USERS[Role.OFFICER], Role.OFFICER, DEPARTMENT)
-    for steps_done, (name, kind, address, grid) in enumerate(PARTIES):
+    categories = _categories(rt, key)
+    for number, (steps_done, (name, kind, address, grid)) in enumerate(zip(STEPS, PARTIES)):
         view = cases.open_case(rt, procedure=key, actor=officer, data={
             "party": {"name": name, "type": kind}, "location": {"address": address, "grid_cell": grid},
-            "category": "street_order"})
+            "category": categories[number % len(categories)]})
         code = view.access_code
         for _ in range(steps_done):
             if not view.ready_tasks:
@@ -58,6 +62,15 @@ def seed(rt: Runtime, deployed: dict[str, str]) -> list[str]:
                 break
         lines.append(f"  {view.case_no}  {code}  {view.status}/{view.stage or '-'}")
     return lines
+
+
+def _categories(rt: Runtime, key: str) -> list[str]:
+    """The case categories the procedure declares (process property `categories`), else a generic one."""
+    version = max(p.version for p in procedures.list_procedures(rt) if p.key == key)
+    _, text = procedures.procedure_file(rt, key=key, version=version)
+    declared = re.search(r'name="categories"\s+value="([^"]*)"', text)
+    found = [c.strip() for c in declared.group(1).split(",") if c.strip()] if declared else []
+    return found or ["street_order"]
 
 
 def _fallback_procedure(rt: Runtime) -> str | None:
