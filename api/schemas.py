@@ -190,6 +190,19 @@ class CaseCancel(BaseModel):
     reason: Text = Field(min_length=1, max_length=2000)
 
 
+class DocumentView(BaseModel):
+    id: int
+    case_id: int
+    kind: str
+    filename: str
+    media_type: str
+    sha256: str
+    size: int
+    visible_to_party: bool
+    created_by: str
+    created_at: str
+
+
 # ---- audit ----
 class AuditEventView(BaseModel):
     seq: int

@@ -48,3 +48,15 @@ def deliver_message(case_id: CaseId, body: MessageCreate, rt: RuntimeDep, actor:
 def cancel_case(case_id: CaseId, body: CaseCancel, rt: RuntimeDep, actor: CurrentActor):
     """Withdraw an open case, saying why (supervisors and admins)."""
     return as_json(cases.cancel_case(rt, case_id=case_id, reason=body.reason, actor=actor))
+
+
+@router.post("/{case_id}/suspend", response_model=CaseView, responses=errors(401, 403, 404, 409, 422))
+def suspend_case(case_id: CaseId, body: CaseCancel, rt: RuntimeDep, actor: CurrentActor):
+    """Suspend a case, saying why (e.g. a challenge): its timers stop and its legal periods do not run."""
+    return as_json(cases.suspend_case(rt, case_id=case_id, reason=body.reason, actor=actor))
+
+
+@router.post("/{case_id}/resume", response_model=CaseView, responses=errors(401, 403, 404, 409))
+def resume_case(case_id: CaseId, rt: RuntimeDep, actor: CurrentActor):
+    """Resume a suspended case; its waiting deadlines move later by the time it was suspended."""
+    return as_json(cases.resume_case(rt, case_id=case_id, actor=actor))

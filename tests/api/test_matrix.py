@@ -58,6 +58,13 @@ def rows(world: World) -> list[Row]:
         Row("GET", task, SEES_CITYSCAPE, about_case=True),
         Row("POST", f"{case}/messages", {"olga", "sam", "lena"}, lambda who: {"json": {"name": "fine_paid"}},
             about_case=True),
+        Row("POST", f"{case}/documents", {"ada", "olga", "sam", "lena"},
+            lambda who: {"files": {"file": ("photo.jpg", b"\xff\xd8 photo", "image/jpeg")}}, about_case=True),
+        Row("GET", f"{case}/documents", SEES_CITYSCAPE, about_case=True),
+        Row("GET", f"{case}/documents/1", SEES_CITYSCAPE, about_case=True),
+        Row("POST", f"/api/cases/{world.spare_case_id}/suspend", {"ada", "sam"},
+            lambda who: {"json": {"reason": "matrix"}}),
+        Row("POST", f"/api/cases/{world.spare_case_id}/resume", {"ada", "sam"}),
         Row("POST", f"/api/cases/{world.spare_case_id}/cancel", {"ada", "sam"},
             lambda who: {"json": {"reason": "matrix"}}),
         Row("POST", f"{task}/complete", {"olga"}, lambda who: {"json": {"data": {

@@ -1,0 +1,59 @@
+"""Evidence over HTTP (upload, list, download with its hash checked) and suspending a case."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from engine.services.documents import MAX_EVIDENCE_BYTES
+from tests.api.conftest import assert_error
+from tests.builders import the_notice
+
+PHOTO = b"\xff\xd8\xff\xe0 a photo of crates on the pavement"
+
+
+@pytest.fixture
+def case(client, login, rt, staff) -> dict:
+    the_notice(rt)
+    return client.post("/api/cases", headers=login("olga"), json={"procedure": "notice", "data": {}}).json()
+
+
+def upload(client, headers, case_id, content=PHOTO, name="crates.jpg"):
+    return client.post(f"/api/cases/{case_id}/documents", headers=headers,
+                       files={"file": (name, content, "image/jpeg")}, data={"note": "north side"})
+
+
+def test_evidence_is_stored_with_its_hash_audited_and_downloaded_intact(client, login, case):
+    added = upload(client, login("olga"), case["id"])
+    assert added.status_code == 201, added.text
+    assert added.json()["sha256"] == hashlib.sha256(PHOTO).hexdigest()
+    listed = client.get(f"/api/cases/{case['id']}/documents", headers=login("audrey")).json()
+    assert [d["filename"] for d in listed] == ["crates.jpg"]
+    download = client.get(f"/api/cases/{case['id']}/documents/{listed[0]['id']}", headers=login("sam"))
+    assert download.content == PHOTO and download.headers["x-dueflow-intact"] == "true"
+    last = client.get(f"/api/cases/{case['id']}/audit", headers=login("olga")).json()[-1]
+    assert (last["event_type"], last["actor"], last["actor_role"]) == ("evidence_added", "olga", "officer")
+    assert last["payload"]["sha256"] == added.json()["sha256"]
+
+
+def test_evidence_refusals(client, login, case):
+    assert_error(upload(client, login("audrey"), case["id"]), 403)
+    assert_error(upload(client, login("mark"), case["id"]), 403)
+    assert_error(upload(client, login("olga"), case["id"], content=b""), 422)
+    assert_error(upload(client, login("olga"), case["id"], content=b"x" * (MAX_EVIDENCE_BYTES + 1)), 413,
+                 "payload_too_large")
+    assert_error(client.get(f"/api/cases/{case['id']}/documents/99", headers=login("olga")), 404)
+
+
+def test_a_suspended_case_takes_no_completions_until_resumed(client, login, case):
+    url = f"/api/cases/{case['id']}"
+    assert_error(client.post(f"{url}/suspend", headers=login("olga"), json={"reason": "challenged"}), 403)
+    suspended = client.post(f"{url}/suspend", headers=login("sam"), json={"reason": "challenged in court"})
+    assert suspended.status_code == 200 and suspended.json()["status"] == "suspended"
+    task_id = case["ready_tasks"][0]["id"]
+    refused = client.post(f"/api/tasks/{task_id}/complete", headers=login("olga"),
+                          json={"data": {"findings": "x", "fine_due": False}})
+    assert refused.status_code == 409, refused.text
+    resumed = client.post(f"{url}/resume", headers=login("sam"))
+    assert resumed.status_code == 200 and resumed.json()["status"] == "open"
+    assert_error(client.post(f"{url}/resume", headers=login("sam")), 409)
