@@ -135,3 +135,8 @@ def test_values_too_long_for_their_columns_are_422_not_a_database_error(client, 
                         ({"party": {"id_number": "1" * 80}}, "party.id_number")):
         response = client.post("/api/cases", headers=login("olga"), json={"procedure": "notice", "data": data})
         assert [d["field"] for d in assert_error(response, 422, "invalid_form_data")["details"]] == [field]
+
+
+def test_unknown_routes_and_methods_answer_in_the_error_shape(client, login, notice):
+    assert_error(client.get("/api/nothing-here", headers=login("olga")), 404, "not_found")
+    assert_error(client.delete("/api/cases", headers=login("olga")), 405, "method_not_allowed")
