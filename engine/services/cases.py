@@ -116,7 +116,7 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
         variables.update(case_no=case.case_no, department=department, party_name=case.party_name,
                          party_type=case.party_type)
         run, changes = CaseRun.start(parsed, variables, now)
-        step = steps.Step(case, parsed, f"{version.key}:{version.version}", run)
+        step = steps.Step(case, parsed, f"{version.key}:{version.version}", run, runtime=rt)
         code = _new_access_code()
         session.add(PartyAccessRecord(case_id=case.id, code_hash=hash_access_code(case.case_no, code), created_at=now))
         steps.record(session, step, "case_opened", actor, now, None, case_no=case.case_no,

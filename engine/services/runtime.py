@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from engine.calendar import BPMN_HELPERS
 from engine.domain import Clock, utcnow
 from engine.store import ProcedureVersionRecord, Store
-from engine.workflow import Procedure, parse_procedure, register_helper
+from engine.workflow import CaseRun, Procedure, parse_procedure, register_helper
 
 # Legal-calendar periods are callable from procedure expressions, e.g. a timer's timeDate
 # `working_days_after(served_on, 5)`: the due date lands on the right working day.
@@ -26,6 +27,8 @@ class Runtime:
     _parsed: dict[str, Procedure] = field(default_factory=dict)
     _by_version: dict[int, tuple[Procedure, str, int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _runs: OrderedDict = field(default_factory=OrderedDict)  # case id -> (row_version, CaseRun), most recent last
+    warm_cases: int = 512
 
     def now(self) -> datetime:
         return self.clock()
@@ -45,6 +48,20 @@ class Runtime:
                     self._parsed[record.sha256] = cached
         self._by_version[record.id] = (cached, f"{record.key}:{record.version}", record.version)
         return cached
+
+    def take_run(self, case_id: int, row_version: int) -> CaseRun | None:
+        """The case's workflow as this process last saved it, if the row still has that version: a step of a
+        recently touched case skips deserializing. Taken out, so no two steps ever share one object."""
+        with self._lock:
+            entry = self._runs.pop(case_id, None)
+        return entry[1] if entry is not None and entry[0] == row_version else None
+
+    def keep_run(self, case_id: int, row_version: int, run: CaseRun) -> None:
+        """Remember a committed workflow for the case's next step (least recently used cases leave first)."""
+        with self._lock:
+            self._runs[case_id] = (row_version, run)
+            while len(self._runs) > self.warm_cases:
+                self._runs.popitem(last=False)
 
     def procedure_by_version_id(self, session, version_id: int) -> tuple[Procedure, str]:
         """Parsed procedure and its 'key:version' label, without a query once the version was seen."""

@@ -10,7 +10,7 @@ from engine import audit
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, Role, TaskState
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
-from engine.store import CaseRecord, Session, TaskRecord, queries
+from engine.store import CaseRecord, Session, Store, TaskRecord, queries
 from engine.workflow import CaseRun, Change, Procedure
 
 TIMER = Actor("timer", Role.SYSTEM)
@@ -26,6 +26,7 @@ class Step:
     run: CaseRun
     ready_records: list[TaskRecord] | None = None
     ready_before: frozenset[str] = frozenset()  # task ids READY when loaded: exactly the case's READY task rows
+    runtime: Runtime | None = None  # set when the step may keep its workflow warm after commit
 
 
 def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = None) -> Step:
@@ -35,8 +36,10 @@ def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = 
     if case is None:
         raise CaseNotFoundError(f"no case {case_id}")
     procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-    run = CaseRun.load(procedure, case.workflow_state)
-    return Step(case, procedure, label, run, ready_before=frozenset(t.task_id for t in run.ready_tasks()))
+    run = rt.take_run(case.id, case.row_version) or CaseRun.load(procedure, case.workflow_state)
+    step = Step(case, procedure, label, run, ready_before=frozenset(t.task_id for t in run.ready_tasks()))
+    step.runtime = rt
+    return step
 
 
 def record(session: Session, step: Step, event_type: str, actor: Actor, now: datetime,
@@ -70,6 +73,9 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     case.workflow_state = run.dump()
     _retry_if_stuck(case, now)
     queries.save_case(session, case)
+    if step.runtime is not None:
+        version, runtime = case.row_version, step.runtime
+        Store.after_commit(session, lambda: runtime.keep_run(case.id, version, run))
 
 
 def _audit_changes(session, step, changes, actor, now, task_data, message_payload) -> None:
@@ -163,10 +169,8 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
     left = step.ready_before - {t.task_id for t in ready}
     completed = [i for i in left if step.run.task_state(i) == "completed"]
     withdrawn = [i for i in left if i not in completed]
-    queries.mark_tasks(session, case.id, completed, state=TaskState.COMPLETED.value, finished_at=now,
-                       finished_by=actor.username)
-    queries.mark_tasks(session, case.id, withdrawn, state=TaskState.CANCELLED.value, finished_at=now,
-                       finished_by=TIMER.username)
+    queries.finish_tasks(session, completed, state=TaskState.COMPLETED.value, at=now, by=actor.username)
+    queries.finish_tasks(session, withdrawn, state=TaskState.CANCELLED.value, at=now, by=TIMER.username)
 
 
 RESPONSIBLE_DEPARTMENT = "responsible_department"

@@ -39,7 +39,9 @@ class Store:
             path = url.split("///", 1)[1] if "///" in url else ""
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+            # every transaction ends in an explicit commit or rollback: no extra ROLLBACK when a connection returns
+            self.engine = create_engine(url, echo=echo, pool_reset_on_return=None,
+                                        connect_args={"check_same_thread": False, "timeout": 30})
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
@@ -69,6 +71,8 @@ class Store:
         try:
             yield session
             session.commit()
+            for callback in session.info.pop("after_commit", ()):
+                callback()
         except StaleDataError:
             session.rollback()
             raise StaleCaseError("the case was changed by someone else; reload and try again") from None
@@ -81,6 +85,11 @@ class Store:
         finally:
             session.close()
             _write.reset(token)
+
+    @staticmethod
+    def after_commit(session: Session, callback) -> None:
+        """Run `callback` once this session's transaction has committed (never after a rollback)."""
+        session.info.setdefault("after_commit", []).append(callback)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -32,3 +32,19 @@ def test_two_concurrent_completions_of_one_task_give_one_success(rt):
                  if e["event_type"] == "task_completed"]
     assert len(completed) == 1
     assert cases.verify_audit(rt, actor=an_auditor())["ok"]
+
+
+def test_two_processes_sharing_a_database_never_act_on_a_stale_warm_workflow(store, clock):
+    """Each runtime keeps recently saved workflows in memory; a step by another process makes them stale."""
+    from engine.services.runtime import Runtime
+    from tests.builders import a_supervisor
+
+    first, second = Runtime(store, clock), Runtime(store, clock)
+    the_notice(first)
+    case = a_case(first)
+    case = tasks.complete_task(first, task_id=case.ready_tasks[0].id, data=INSPECTION | {"fine_due": True, "severity": "serious"},
+                               actor=an_officer())
+    # the second process approves: the first process's warm copy still waits for approval
+    tasks.complete_task(second, task_id=case.ready_tasks[0].id, data={"approved_by": "sam"}, actor=a_supervisor())
+    paid = cases.deliver_message(first, case_id=case.id, name="fine_paid", payload={}, actor=an_officer())
+    assert (paid.status, paid.outcome) == ("closed", "closed_paid")
