@@ -2,7 +2,7 @@
 deadlines and the audit events of everything that changed, all in the caller's one transaction."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ class Step:
     ready_records: list[TaskRecord] | None = None
     ready_before: frozenset[str] = frozenset()  # task ids READY when loaded: exactly the case's READY task rows
     runtime: Runtime | None = None  # set when the step may keep its workflow warm after commit
+    pending: list = field(default_factory=list)  # audit events chained by record(), inserted by save()
 
 
 def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = None) -> Step:
@@ -45,7 +46,7 @@ def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = 
 def record(session: Session, step: Step, event_type: str, actor: Actor, now: datetime,
            element_id: str | None = None, **payload: Any) -> None:
     audit.record(session, case=step.case, event_type=event_type, actor=actor, now=now, element_id=element_id,
-                 procedure_version=step.label, payload=payload)
+                 procedure_version=step.label, payload=payload, batch=step.pending)
 
 
 def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, now: datetime,
@@ -72,6 +73,7 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
         case.stage = _current_stage(step) or case.stage
     case.workflow_state = run.dump()
     _retry_if_stuck(case, now)
+    audit.write(session, step.pending)
     queries.save_case(session, case)
     if step.runtime is not None:
         version, runtime = case.row_version, step.runtime

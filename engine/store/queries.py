@@ -108,9 +108,10 @@ def insert_tasks(session: Session, records: Iterable[TaskRecord]) -> None:
         session.connection().execute(_INSERT_TASK, rows)
 
 
-def insert_audit_event(session: Session, event: AuditEventRecord) -> None:
-    values = {c.key: getattr(event, c.key) for c in _AUDIT.columns if c.key != "id"}
-    session.connection().execute(_INSERT_AUDIT, values)
+def insert_audit_events(session: Session, events: list[AuditEventRecord]) -> None:
+    rows = [{c.key: getattr(event, c.key) for c in _AUDIT.columns if c.key != "id"} for event in events]
+    if rows:
+        session.connection().execute(_INSERT_AUDIT, rows)
 
 
 def case_by_no(session: Session, case_no: str) -> CaseRecord | None:
