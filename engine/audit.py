@@ -39,7 +39,7 @@ def record(session: Session, *, case: CaseRecord | None, event_type: str, actor:
            element_id: str | None = None, procedure_version: str | None = None,
            payload: dict[str, Any] | None = None, batch: list | None = None) -> AuditEventRecord:
     """Append one event to the case's chain (the caller holds the case row) or to the system chain.
-    With `batch`, the event is chained now and inserted by write() with the rest of the step's events."""
+    With `batch`, the event is chained now and the caller inserts the batch with the rest of its step."""
     if case is not None:
         chain, seq, prev = case.id, (case.audit_seq or 0) + 1, case.audit_head or GENESIS
     else:
@@ -58,12 +58,6 @@ def record(session: Session, *, case: CaseRecord | None, event_type: str, actor:
     if case is not None:
         case.audit_seq, case.audit_head = seq, event.hash
     return event
-
-
-def write(session: Session, batch: list) -> None:
-    """Insert a step's chained events in one statement, in the same transaction as the step."""
-    queries.insert_audit_events(session, batch)
-    batch.clear()
 
 
 # ---- verification ---------------------------------------------------------------------------------

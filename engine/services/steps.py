@@ -61,7 +61,7 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
         if deadline["element_id"] not in previous:  # the party's and the officer's clocks, on the record
             record(session, step, "deadline_set", TIMER, now, deadline["element_id"], stage=deadline["stage"],
                    due_at=deadline["due_at"], name=deadline["name"])
-    _sync_tasks(session, step, actor, now, due_by_task)
+    new_tasks, finished = _sync_tasks(session, step, actor, now, due_by_task)
     if run.completed and case.status == CaseStatus.OPEN.value:
         end = next((c for c in reversed(changes) if c.kind == "end_reached"), None)
         info = step.procedure.elements.get(end.element_id) if end else None
@@ -73,8 +73,8 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
         case.stage = _current_stage(step) or case.stage
     case.workflow_state = run.dump()
     _retry_if_stuck(case, now)
-    audit.write(session, step.pending)
-    queries.save_case(session, case)
+    queries.write_step(session, case, new_tasks=new_tasks, finished=finished, events=step.pending)
+    step.pending = []
     if step.runtime is not None:
         version, runtime = case.row_version, step.runtime
         Store.after_commit(session, lambda: runtime.keep_run(case.id, version, run))
@@ -142,8 +142,8 @@ def _retry_if_stuck(case: CaseRecord, now: datetime) -> None:
 
 
 def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_by_task: dict[str, datetime]):
-    """Insert rows for newly READY tasks and close the rows of tasks that left READY, without reading rows:
-    the READY rows of a case are exactly the READY tasks of the state it was loaded from."""
+    """The task rows to insert (newly READY) and to close (left READY), found without reading rows: the
+    READY rows of a case are exactly the READY tasks of the state it was loaded from."""
     case, elements = step.case, step.procedure.elements
     ready = step.run.ready_tasks()
     step.ready_records = []
@@ -167,12 +167,11 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
                              finished_at=None, finished_by=None)
         new_records.append(record_)
         step.ready_records.append(record_)
-    queries.insert_tasks(session, new_records)
     left = step.ready_before - {t.task_id for t in ready}
     completed = [i for i in left if step.run.task_state(i) == "completed"]
     withdrawn = [i for i in left if i not in completed]
-    queries.finish_tasks(session, completed, state=TaskState.COMPLETED.value, at=now, by=actor.username)
-    queries.finish_tasks(session, withdrawn, state=TaskState.CANCELLED.value, at=now, by=TIMER.username)
+    return new_records, [(TaskState.COMPLETED.value, now, actor.username, completed),
+                         (TaskState.CANCELLED.value, now, TIMER.username, withdrawn)]
 
 
 RESPONSIBLE_DEPARTMENT = "responsible_department"

@@ -45,7 +45,8 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+            # no pre-ping: it costs a round trip per transaction; recycled connections cover server restarts
+            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @property

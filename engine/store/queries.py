@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import bindparam, func, insert, or_, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from engine.domain import StaleCaseError
+from engine.store import fastpath
 
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, CaseRecord, DocumentRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
@@ -41,23 +42,11 @@ def all_procedures(session: Session) -> Sequence[ProcedureVersionRecord]:
                                                                   ProcedureVersionRecord.version)).all()
 
 
-# ---- cases and tasks: the hot path of every step uses Core statements built once ----
-# The ORM's unit of work cost several times more than the statements themselves (measured in bench/), so a
-# step reads the case as a plain, session-free CaseRecord and writes it back with one versioned UPDATE.
-_CASE, _TASK, _AUDIT = CaseRecord.__table__, TaskRecord.__table__, AuditEventRecord.__table__
+# ---- cases and tasks ----
+# A step reads its case as a plain, session-free CaseRecord and writes it back with one versioned UPDATE;
+# the statements of a step run on the driver's cursor (engine/store/fastpath.py says why).
+_CASE, _TASK = CaseRecord.__table__, TaskRecord.__table__
 _CASE_COLUMNS = [c.key for c in _CASE.columns]
-_TASK_COLUMNS = [c.key for c in _TASK.columns]
-_MUTABLE = ["department", "status", "stage", "outcome", "closed_at", "suspended_at", "next_due_at", "deadlines",
-            "workflow_state", "audit_seq", "audit_head"]
-_SELECT_CASE = select(_CASE).where(_CASE.c.id == bindparam("case_id"))
-_SELECT_CASE_LOCKED = _SELECT_CASE.with_for_update()
-_SELECT_TASK_CASE = (select(_TASK, _CASE).join(_CASE, _CASE.c.id == _TASK.c.case_id)
-                     .where(_TASK.c.id == bindparam("task_id")))
-_SELECT_TASK_CASE_LOCKED = _SELECT_TASK_CASE.with_for_update(of=_CASE)
-_UPDATE_CASE = (update(_CASE).where(_CASE.c.id == bindparam("b_id"), _CASE.c.row_version == bindparam("b_version"))
-                .values({name: bindparam(name) for name in _MUTABLE + ["row_version"]}))
-_INSERT_AUDIT = insert(_AUDIT)
-_INSERT_TASK = insert(_TASK)
 
 
 def _case_of(values) -> CaseRecord:
@@ -66,21 +55,12 @@ def _case_of(values) -> CaseRecord:
 
 def case(session: Session, case_id: int, *, lock: bool = False) -> CaseRecord | None:
     """The case as a plain record (not tracked by the session); write it back with save_case()."""
-    row = session.connection().execute(_SELECT_CASE_LOCKED if lock else _SELECT_CASE, {"case_id": case_id})
-    row = row.mappings().first()
-    return _case_of(row) if row else None
+    return fastpath.case(session, case_id, lock=lock)
 
 
 def task_with_case(session: Session, task_id: str, *, lock: bool = False) -> tuple[TaskRecord, CaseRecord] | None:
     """A task and its case in one round trip; with `lock` the case row is held until the transaction ends."""
-    result = session.connection().execute(_SELECT_TASK_CASE_LOCKED if lock else _SELECT_TASK_CASE,
-                                          {"task_id": task_id})
-    row = result.first()
-    if row is None:
-        return None
-    task_values = dict(zip(_TASK_COLUMNS, row[:len(_TASK_COLUMNS)]))
-    case_values = dict(zip(_CASE_COLUMNS, row[len(_TASK_COLUMNS):]))
-    return TaskRecord(**task_values), _case_of(case_values)
+    return fastpath.task_with_case(session, task_id, lock=lock)
 
 
 def insert_case(session: Session, record: CaseRecord) -> int:
@@ -89,11 +69,17 @@ def insert_case(session: Session, record: CaseRecord) -> int:
     return record.id
 
 
+def write_step(session: Session, record: CaseRecord, *, new_tasks: list[TaskRecord],
+               finished: list[tuple[str, datetime, str, list[str]]], events: list[AuditEventRecord]) -> None:
+    """A step's writes in one go: new task rows, closed task rows, audit events, the case row (versioned)."""
+    if not fastpath.write_step(session, record, new_tasks=new_tasks, finished=finished, events=events):
+        raise StaleCaseError(f"case {record.case_no} was changed by someone else; reload and try again")
+    record.row_version += 1
+
+
 def save_case(session: Session, record: CaseRecord) -> None:
     """Write a case's changing columns, if nobody changed it since it was read (row_version)."""
-    params = {name: getattr(record, name) for name in _MUTABLE}
-    params.update(b_id=record.id, b_version=record.row_version, row_version=record.row_version + 1)
-    if session.connection().execute(_UPDATE_CASE, params).rowcount != 1:
+    if not fastpath.update_case(session, record):
         raise StaleCaseError(f"case {record.case_no} was changed by someone else; reload and try again")
     record.row_version += 1
 
@@ -102,16 +88,8 @@ def set_case_no(session: Session, case_id: int, case_no: str) -> None:
     session.connection().execute(update(_CASE).where(_CASE.c.id == case_id).values(case_no=case_no))
 
 
-def insert_tasks(session: Session, records: Iterable[TaskRecord]) -> None:
-    rows = [{c: getattr(r, c) for c in _TASK_COLUMNS} for r in records]
-    if rows:
-        session.connection().execute(_INSERT_TASK, rows)
-
-
 def insert_audit_events(session: Session, events: list[AuditEventRecord]) -> None:
-    rows = [{c.key: getattr(event, c.key) for c in _AUDIT.columns if c.key != "id"} for event in events]
-    if rows:
-        session.connection().execute(_INSERT_AUDIT, rows)
+    fastpath.insert_audit_events(session, events)
 
 
 def case_by_no(session: Session, case_no: str) -> CaseRecord | None:
@@ -252,16 +230,6 @@ def documents_of_case(session: Session, case_id: int) -> Sequence[DocumentRecord
                            .order_by(DocumentRecord.id)).all()
 
 
-_FINISH_TASK = (update(_TASK).where(_TASK.c.id == bindparam("b_id"))
-                .values(state=bindparam("state"), finished_at=bindparam("finished_at"),
-                        finished_by=bindparam("finished_by")))
-
-
-def finish_tasks(session: Session, task_ids: Iterable[str], *, state: str, at: datetime, by: str) -> None:
-    """Close READY task rows (completed or withdrawn) with one prebuilt statement."""
-    rows = [{"b_id": task_id, "state": state, "finished_at": at, "finished_by": by} for task_id in task_ids]
-    if rows:
-        session.connection().execute(_FINISH_TASK, rows)
 
 
 def mark_tasks(session: Session, case_id: int, task_ids: Iterable[str], **values) -> None:
