@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from api import errors
@@ -12,6 +13,7 @@ from api.schemas import HealthView
 from api.security import Tokens
 from api.settings import Settings
 from api.worker import TimerLoop
+from api.writes import Writes
 from engine.services import party as party_service
 from engine.services import users as user_service
 from engine.services.runtime import Runtime
@@ -42,6 +44,9 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     app.state.login_throttles = user_service.login_throttles()
     app.state.party_throttles = party_service.party_throttles()
     app.state.timer_loop = timer_loop
+    app.state.writes = Writes(runtime.store)
+    # None: the default thread pool; SQLite takes one writer at a time anyway (see api.routers.run_write)
+    app.state.write_limiter = anyio.CapacityLimiter(1) if runtime.store.dialect == "sqlite" else None
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_request_bytes)
     # The hot path first: the router tries routes in this order, and completing tasks is most of the traffic.

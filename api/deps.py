@@ -8,6 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.security import Tokens
 from api.settings import Settings
+from api.writes import Writes
 from engine.domain import Actor
 from engine.services.party import PartyAccess
 from engine.services.runtime import Runtime
@@ -40,6 +41,10 @@ async def _current_party(request: Request, credentials: Credentials) -> PartyAcc
     return request.app.state.tokens.party_access(credentials.credentials if credentials else None)
 
 
+async def _writes(request: Request) -> Writes:
+    return request.app.state.writes
+
+
 async def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -57,6 +62,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 TokensDep = Annotated[Tokens, Depends(_tokens)]
 CurrentActor = Annotated[Actor, Depends(_current_actor)]
 CurrentParty = Annotated[PartyAccess, Depends(_current_party)]
+WritesDep = Annotated[Writes, Depends(_writes)]
 ClientAddress = Annotated[str | None, Depends(_client)]
 LoginThrottles = Annotated[tuple[Throttle, Throttle], Depends(_login_throttles)]
 PartyThrottles = Annotated[tuple[Throttle, Throttle], Depends(_party_throttles)]

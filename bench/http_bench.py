@@ -180,6 +180,8 @@ def http_rate(base: str, first_tasks: list[str], threads: int, client: str) -> t
                 status, body = http.post(f"/api/tasks/{task_id}/complete", {"data": {}})
                 if status != 200:
                     errors[index] += 1
+                    if sum(errors) == 1:
+                        print(f"first error: {status} {body}", file=sys.stderr)
                     break
                 counts[index] += 1
                 task_id = body["ready_tasks"][0]["id"] if body["ready_tasks"] else None

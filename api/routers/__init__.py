@@ -23,3 +23,4 @@ def as_json(view: Any, status: int = 200) -> JSONResponse:
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error responses an operation can give, all in the one error shape."""
     return {status: {"model": ErrorBody} for status in statuses}
+

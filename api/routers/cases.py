@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentActor, RuntimeDep
+from api.deps import CurrentActor, RuntimeDep, WritesDep
 from api.routers import CaseId, as_json, errors
 from api.schemas import CaseCancel, CaseCreate, CasePage, CaseView, MessageCreate
 from engine.services import cases
@@ -15,9 +15,10 @@ Filter = Annotated[str | None, Query(max_length=64, pattern=r"^[^\x00]*$")]
 
 
 @router.post("", status_code=201, response_model=CaseView, responses=errors(401, 403, 404, 422))
-def open_case(body: CaseCreate, rt: RuntimeDep, actor: CurrentActor):
+async def open_case(body: CaseCreate, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor):
     """Open a case on the newest version of a procedure. The party's access code is in this answer only."""
-    view = cases.open_case(rt, procedure=body.procedure, data=body.data, actor=actor, department=body.department)
+    view = await writes.run(cases.open_case, rt=rt, procedure=body.procedure, data=body.data, actor=actor,
+                            department=body.department)
     return as_json(view, 201)
 
 
@@ -39,24 +40,26 @@ def get_case(case_id: CaseId, rt: RuntimeDep, actor: CurrentActor):
 
 
 @router.post("/{case_id}/messages", response_model=CaseView, responses=errors(401, 403, 404, 409, 422))
-def deliver_message(case_id: CaseId, body: MessageCreate, rt: RuntimeDep, actor: CurrentActor):
+async def deliver_message(case_id: CaseId, body: MessageCreate, rt: RuntimeDep, writes: WritesDep,
+                          actor: CurrentActor):
     """Deliver a BPMN message (e.g. `fine_paid`) to a case waiting for it; 409 when it is not waiting."""
-    return as_json(cases.deliver_message(rt, case_id=case_id, name=body.name, payload=body.payload, actor=actor))
+    return as_json(await writes.run(cases.deliver_message, rt=rt, case_id=case_id, name=body.name,
+                                    payload=body.payload, actor=actor))
 
 
 @router.post("/{case_id}/cancel", response_model=CaseView, responses=errors(401, 403, 404, 409, 422))
-def cancel_case(case_id: CaseId, body: CaseCancel, rt: RuntimeDep, actor: CurrentActor):
+async def cancel_case(case_id: CaseId, body: CaseCancel, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor):
     """Withdraw an open case, saying why (supervisors and admins)."""
-    return as_json(cases.cancel_case(rt, case_id=case_id, reason=body.reason, actor=actor))
+    return as_json(await writes.run(cases.cancel_case, rt=rt, case_id=case_id, reason=body.reason, actor=actor))
 
 
 @router.post("/{case_id}/suspend", response_model=CaseView, responses=errors(401, 403, 404, 409, 422))
-def suspend_case(case_id: CaseId, body: CaseCancel, rt: RuntimeDep, actor: CurrentActor):
+async def suspend_case(case_id: CaseId, body: CaseCancel, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor):
     """Suspend a case, saying why (e.g. a challenge): its timers stop and its legal periods do not run."""
-    return as_json(cases.suspend_case(rt, case_id=case_id, reason=body.reason, actor=actor))
+    return as_json(await writes.run(cases.suspend_case, rt=rt, case_id=case_id, reason=body.reason, actor=actor))
 
 
 @router.post("/{case_id}/resume", response_model=CaseView, responses=errors(401, 403, 404, 409))
-def resume_case(case_id: CaseId, rt: RuntimeDep, actor: CurrentActor):
+async def resume_case(case_id: CaseId, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor):
     """Resume a suspended case; its waiting deadlines move later by the time it was suspended."""
-    return as_json(cases.resume_case(rt, case_id=case_id, actor=actor))
+    return as_json(await writes.run(cases.resume_case, rt=rt, case_id=case_id, actor=actor))

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import Response
 
-from api.deps import CurrentActor, RuntimeDep
+from api.deps import CurrentActor, RuntimeDep, WritesDep
 from api.routers import CaseId, as_json, errors
 from api.schemas import DocumentView
 from engine.services import documents
@@ -21,12 +21,12 @@ def list_documents(case_id: CaseId, rt: RuntimeDep, actor: CurrentActor):
 
 
 @router.post("", status_code=201, response_model=DocumentView, responses=errors(401, 403, 404, 409, 413, 422))
-def add_evidence(case_id: CaseId, rt: RuntimeDep, actor: CurrentActor, file: Annotated[UploadFile, File()],
-                 note: Annotated[str, Form(max_length=1000)] = ""):
+async def add_evidence(case_id: CaseId, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor,
+                       file: Annotated[UploadFile, File()], note: Annotated[str, Form(max_length=1000)] = ""):
     """Attach a piece of evidence (at most 5 MiB): its sha256 enters the case's audit chain."""
-    content = file.file.read(documents.MAX_EVIDENCE_BYTES + 1)  # one byte over is enough to refuse it
-    view = documents.add_evidence(rt, case_id=case_id, filename=file.filename or "evidence", content=content,
-                                  actor=actor, media_type=file.content_type, note=note)
+    content = await file.read(documents.MAX_EVIDENCE_BYTES + 1)  # one byte over is enough to refuse it
+    view = await writes.run(documents.add_evidence, rt=rt, case_id=case_id, filename=file.filename or "evidence",
+                            content=content, actor=actor, media_type=file.content_type, note=note)
     return as_json(view, 201)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path
 from fastapi.responses import Response
 
-from api.deps import ClientAddress, CurrentParty, PartyThrottles, RuntimeDep, TokensDep
+from api.deps import ClientAddress, CurrentParty, PartyThrottles, RuntimeDep, TokensDep, WritesDep
 from api.routers import as_json, errors
 from api.schemas import HearingRequestCreate, PartyCaseView, PartyTokenView, StatementCreate
 from engine.services import party
@@ -30,15 +30,15 @@ def my_case(rt: RuntimeDep, access: CurrentParty):
 
 
 @router.post("/statement", response_model=PartyCaseView, responses=errors(401, 403, 409, 422))
-def submit_statement(body: StatementCreate, rt: RuntimeDep, access: CurrentParty):
+async def submit_statement(body: StatementCreate, rt: RuntimeDep, writes: WritesDep, access: CurrentParty):
     """Your statement and defence; 409 when the case is not taking statements now (see `can_send`)."""
-    return as_json(party.submit_statement(rt, access=access, text=body.text))
+    return as_json(await writes.run(party.submit_statement, rt=rt, access=access, text=body.text))
 
 
 @router.post("/hearing-request", response_model=PartyCaseView, responses=errors(401, 403, 409, 422))
-def request_hearing(body: HearingRequestCreate, rt: RuntimeDep, access: CurrentParty):
+async def request_hearing(body: HearingRequestCreate, rt: RuntimeDep, writes: WritesDep, access: CurrentParty):
     """Ask for a hearing; 409 when the case is not taking hearing requests now (see `can_send`)."""
-    return as_json(party.request_hearing(rt, access=access, reason=body.reason))
+    return as_json(await writes.run(party.request_hearing, rt=rt, access=access, reason=body.reason))
 
 
 @router.get("/documents/{document_id}", response_class=Response, responses={

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentActor, RuntimeDep
+from api.deps import CurrentActor, RuntimeDep, WritesDep
 from api.routers import TaskId, as_json, errors
 from api.schemas import CaseView, TaskComplete, TaskView
 from engine.services import tasks
@@ -26,9 +26,10 @@ def get_task(task_id: TaskId, rt: RuntimeDep, actor: CurrentActor):
 
 
 @router.post("/{task_id}/complete", response_model=CaseView, responses=errors(401, 403, 404, 409, 422))
-def complete_task(task_id: TaskId, body: TaskComplete, rt: RuntimeDep, actor: CurrentActor):
+async def complete_task(task_id: TaskId, body: TaskComplete, rt: RuntimeDep, writes: WritesDep,
+                        actor: CurrentActor):
     """Complete a READY task with its form data: 200 with the case; 409 if not ready, done or stale; 422 with
     one entry per invalid field."""
-    view = tasks.complete_task(rt, task_id=task_id, data=body.data, actor=actor,
-                               expected_version=body.expected_version)
+    view = await writes.run(tasks.complete_task, rt=rt, task_id=task_id, data=body.data, actor=actor,
+                            expected_version=body.expected_version)
     return as_json(view)
