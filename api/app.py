@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-import anyio
 from fastapi import FastAPI
 
 from api import errors
@@ -45,8 +44,6 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     app.state.party_throttles = party_service.party_throttles()
     app.state.timer_loop = timer_loop
     app.state.writes = Writes(runtime.store)
-    # None: the default thread pool; SQLite takes one writer at a time anyway (see api.routers.run_write)
-    app.state.write_limiter = anyio.CapacityLimiter(1) if runtime.store.dialect == "sqlite" else None
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_request_bytes)
     # The hot path first: the router tries routes in this order, and completing tasks is most of the traffic.
