@@ -66,13 +66,26 @@
     });
     container.dataset.ready = "true";
   }
+  // A large procedure fitted whole is unreadable: then show the current step at a readable size instead
+  // (the viewer pans and zooms with the mouse or touch).
+  function fit(viewer, container) {
+    var canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry");
+    canvas.zoom("fit-viewport", "auto");
+    var focus = parse(container.dataset.current).concat(parse(container.dataset.path).slice(-1))
+      .map(function (id) { return registry.get(id); }).filter(Boolean)[0];
+    if (canvas.zoom() >= 0.55 || !focus) { return; }
+    canvas.zoom(0.8);
+    var box = canvas.viewbox();
+    canvas.viewbox({ x: focus.x + focus.width / 2 - box.width / 2, y: focus.y + focus.height / 2 - box.height / 2,
+                     width: box.width, height: box.height });
+  }
   function show(container) {
     if (!window.BpmnJS) { note(container, container.dataset.missing || ""); return; }
     var viewer = new window.BpmnJS({ container: container });
     fetch(container.dataset.bpmnUrl, { credentials: "same-origin" })
       .then(function (response) { if (!response.ok) { throw new Error(response.status); } return response.text(); })
       .then(function (xml) { return viewer.importXML(xml); })
-      .then(function () { viewer.get("canvas").zoom("fit-viewport", "auto"); mark(viewer, container); })
+      .then(function () { fit(viewer, container); mark(viewer, container); })
       .catch(function () { note(container, container.dataset.failed || ""); });
   }
   document.addEventListener("DOMContentLoaded", function () {

@@ -218,7 +218,12 @@
       if (!r.ok) { throw new Error(r.status); } return r.text();
     }) : Promise.resolve(EMPTY);
     return xml.then(function (text) { return modeler.importXML(text); }).then(function () {
-      modeler.get("canvas").zoom("fit-viewport", "auto");
+      // fit, then keep the diagram clear of the palette on the left
+      var canvas = modeler.get("canvas"), inner = canvas.viewbox().inner;
+      var width = canvasNode.clientWidth, height = canvasNode.clientHeight, left = 130;
+      var zoom = Math.max(0.45, Math.min(1, (width - left - 20) / inner.width, (height - 40) / inner.height));
+      canvas.viewbox({ x: inner.x - left / zoom, y: inner.y - Math.max(20 / zoom, (height / zoom - inner.height) / 2),
+                       width: width / zoom, height: height / zoom });
       canvasNode.dataset.ready = "true";
     });
   }

@@ -58,10 +58,10 @@ def with_diagram(xml: str) -> str:
         if nodes[node_id] == "subProcess":
             shape.set("isExpanded", "false")
         etree.SubElement(shape, f"{{{DC}}}Bounds", x=str(x), y=str(y), width=str(w), height=str(h))
-    bottom = max((y + h for x, y, w, h in bounds.values()), default=0) + 40
+    top = min((y for x, y, w, h in bounds.values()), default=MARGIN) - 25
     for flow_id, source, target in flows:
         edge = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow_id}_di", bpmnElement=flow_id)
-        for x, y in _route(bounds[source], bounds[target], bottom):
+        for x, y in _route(bounds[source], bounds[target], top):
             etree.SubElement(edge, f"{{{DI}}}waypoint", x=str(x), y=str(y))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
 
@@ -120,7 +120,7 @@ def _place(nodes: dict[str, str], flows, boundary: dict[str, str]) -> dict[str, 
     return bounds
 
 
-def _route(source, target, bottom: int) -> list[tuple[int, int]]:
+def _route(source, target, top: int) -> list[tuple[int, int]]:
     sx, sy, sw, sh = source
     tx, ty, tw, th = target
     s_mid, t_mid = sy + sh // 2, ty + th // 2
@@ -133,5 +133,6 @@ def _route(source, target, bottom: int) -> list[tuple[int, int]]:
             return [start, (start[0], t_mid), end]
         bend = (sx + sw + tx) // 2
         return [start, (bend, s_mid), (bend, t_mid), end]
-    # backward: under everything, from the bottom of the source to the bottom of the target
-    return [(sx + sw // 2, sy + sh), (sx + sw // 2, bottom), (tx + tw // 2, bottom), (tx + tw // 2, ty + th)]
+    # backward (a loop): over the top of everything, down the gaps between columns, so it crosses no shape
+    out, back = sx + sw + (COLUMN - SIZES["task"][0]) // 3, tx - (COLUMN - SIZES["task"][0]) // 3
+    return [(sx + sw, s_mid), (out, s_mid), (out, top), (back, top), (back, t_mid), (tx, t_mid)]
