@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from api.errors import status_of
 from api.web import texts
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import PARTY_COOKIE, CheckedForm, Party, set_cookie
@@ -54,6 +55,14 @@ def _case_page(request: Request, access, *, status: int = 200, errors=None, valu
                 error=error)
 
 
+def _refused(request: Request, access, error: DueflowError, values: dict[str, str]):
+    """The case page again, saying why: a field to fix, or the case no longer waiting for this (409)."""
+    if error.code in ("not_authenticated", "csrf_failed"):
+        raise error
+    errors = {d["field"]: d["message"] for d in error.details} if isinstance(error, InvalidDataError) else {}
+    return _case_page(request, access, status=status_of(error), values=values, error=error, errors=errors)
+
+
 @router.get("/case")
 def my_case(request: Request, access: Party):
     return _case_page(request, access)
@@ -64,9 +73,8 @@ def statement(request: Request, access: Party, form: CheckedForm):
     text = str(form.get("text", ""))[:party.MAX_STATEMENT + 1]
     try:
         party.submit_statement(_rt(request), access=access, text=text)
-    except InvalidDataError as error:
-        return _case_page(request, access, status=422, values={"text": text}, error=error,
-                          errors={d["field"]: d["message"] for d in error.details})
+    except DueflowError as error:
+        return _refused(request, access, error, {"text": text})
     return redirect(request, "/party/case", flash="statement_sent")
 
 
@@ -75,9 +83,8 @@ def hearing(request: Request, access: Party, form: CheckedForm):
     reason = str(form.get("reason", ""))[:party.MAX_STATEMENT + 1]
     try:
         party.request_hearing(_rt(request), access=access, reason=reason)
-    except InvalidDataError as error:
-        return _case_page(request, access, status=422, values={"reason": reason}, error=error,
-                          errors={d["field"]: d["message"] for d in error.details})
+    except DueflowError as error:
+        return _refused(request, access, error, {"reason": reason})
     return redirect(request, "/party/case", flash="hearing_sent")
 
 

@@ -109,7 +109,7 @@ def list_documents(rt: Runtime, *, case_id: int, actor: Actor) -> list[DocumentV
         case = queries.case(session, case_id)
         if case is None:
             raise CaseNotFoundError(f"no case {case_id}")
-        access.require_case_visible(actor, case.department)
+        access.require_case_readable(session, actor, case)
         return [DocumentView.of(record) for record in queries.documents_of_case(session, case_id)]
 
 
@@ -118,7 +118,7 @@ def get_document(rt: Runtime, *, case_id: int, document_id: int, actor: Actor) -
         case = queries.case(session, case_id)
         if case is None:
             raise CaseNotFoundError(f"no case {case_id}")
-        access.require_case_visible(actor, case.department)
+        access.require_case_readable(session, actor, case)
         record = queries.document_of_case(session, case_id, document_id)
         if record is None:
             raise DocumentNotFoundError(f"no document {document_id} in case {case.case_no}")

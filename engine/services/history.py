@@ -81,7 +81,7 @@ def case_history(rt: Runtime, *, case_id: int, actor: Actor) -> CaseHistory:
         case = queries.case(session, case_id)
         if case is None:
             raise CaseNotFoundError(f"no case {case_id}")
-        access.require_case_visible(actor, case.department)
+        access.require_case_readable(session, actor, case)
         procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
         elements = procedure.elements
         events = [TimelineEvent(seq=e.seq, occurred_at=e.occurred_at.isoformat(), actor=e.actor,

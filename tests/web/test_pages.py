@@ -189,3 +189,13 @@ def test_the_language_follows_the_browser_until_switched(browser, header, expect
     assert f'lang="{expected}"' in b.get("/login").text
     switched = b.get("/lang/en?next=/login" if expected != "en" else "/lang/zh_Hans?next=/login")
     assert f'lang="{"en" if expected != "en" else "zh-Hans"}"' in switched.text
+
+
+def test_a_statement_sent_when_the_case_no_longer_waits_for_one_is_refused_on_the_page(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    party = browser()
+    party.get("/party")
+    party.post("/party/login", {"case_no": case.case_no, "code": case.access_code})
+    page = party.post("/party/statement", {"text": "Too early: the notice was not served yet."})
+    assert page.status_code == 409 and "The case is not waiting for this message now." in page.text
+    assert "Too early: the notice was not served yet." in page.text, "what the party wrote is kept"
