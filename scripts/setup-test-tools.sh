@@ -2,13 +2,17 @@
 # Test-time tools that are not Python packages: Debian's Chromium for the browser tests.
 # Installed when missing and we may (root with apt); otherwise the browser tests skip and say why.
 set -u
-if [ ! -x /usr/bin/chromium ]; then
+# fonts-noto-cjk: the Chinese pages in screenshots need a CJK font.
+missing=""
+[ -x /usr/bin/chromium ] || missing="chromium"
+[ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's chromium for the browser tests..."
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "could not install chromium: browser tests will be skipped"
+    echo "installing Debian's$missing for the browser tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+      || echo "could not install$missing: browser tests may be skipped"
   else
-    echo "no /usr/bin/chromium and no root to install it: browser tests will be skipped"
+    echo "missing$missing and no root to install it: browser tests will be skipped"
   fi
 fi
 exit 0
