@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", choices=sorted(CLIENTS), default="stdlib",
                         help="HTTP client of the threads (httpx costs ~1 ms CPU a request here)")
     parser.add_argument("--sqlite-workers", type=int, default=1, help="uvicorn processes on SQLite (one writer)")
-    parser.add_argument("--pg-workers", type=int, default=4,
+    parser.add_argument("--pg-workers", type=int, default=3,
                         help="uvicorn processes on PostgreSQL (more than cores: they overlap database waits)")
     parser.add_argument("--pg", default=os.environ.get("DUEFLOW_BENCH_PG",
                                                        "postgresql://postgres@127.0.0.1:5432/postgres"))
