@@ -19,8 +19,9 @@ _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/auth/
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-# The dependencies are async on purpose: they do no blocking I/O (the token is checked from its signature),
-# and an async dependency runs on the event loop instead of costing a trip through the thread pool.
+# The dependencies are async on purpose: an async dependency runs on the event loop instead of costing a trip
+# through the thread pool. They do almost no I/O: a token is checked from its signature, and its account is
+# read (one indexed query) at most every Settings.user_recheck_seconds per user and process.
 async def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
