@@ -109,12 +109,12 @@ def test_malformed_requests_are_422_in_the_error_shape(client, login, notice):
 
 
 def test_listing_filters_and_pages_within_the_callers_departments(client, login, notice):
-    for name in ("Alpha", "Beta", "Gamma"):
-        client.post("/api/cases", headers=login("olga"), json={"procedure": "notice", "data": {"party": {"name": name}}})
-    client.post("/api/cases", headers=login("mark"), json={"procedure": "notice", "data": {"party": {"name": "Delta"}}})
+    for who, name in (("olga", "Alpha"), ("olga", "Beta"), ("olga", "Gamma"), ("mark", "Delta")):
+        client.post("/api/cases", headers=login(who), json={"procedure": "notice", "data": {"party": {"name": name}}})
     page = client.get("/api/cases?limit=2", headers=login("olga")).json()
     assert page["total"] == 3 and len(page["items"]) == 2 and page["limit"] == 2
-    assert [c["party_name"] for c in client.get("/api/cases?text=Beta", headers=login("olga")).json()["items"]] == ["Beta"]
+    found = client.get("/api/cases?text=Beta", headers=login("olga")).json()["items"]
+    assert [c["party_name"] for c in found] == ["Beta"]
     assert client.get("/api/cases", headers=login("audrey")).json()["total"] == 4
     assert client.get("/api/cases?department=markets", headers=login("dan")).json()["total"] == 1
     assert_error(client.get("/api/cases?department=markets", headers=login("olga")), 403)

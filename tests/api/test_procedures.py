@@ -13,7 +13,8 @@ BROKEN = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://x">
   <bpmn:process id="broken" isExecutable="true">
     <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:scriptTask id="bad_script" scriptFormat="python"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    <bpmn:scriptTask id="bad_script" scriptFormat="python">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
       <bpmn:script>__import__('os')</bpmn:script></bpmn:scriptTask>
     <bpmn:scriptTask id="worse_script" scriptFormat="python"><bpmn:incoming>f2</bpmn:incoming>
       <bpmn:script>x = (lambda: 1)()</bpmn:script></bpmn:scriptTask>
