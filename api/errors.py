@@ -36,10 +36,6 @@ HTTP_CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 40
               422: "invalid_request", 429: "too_many_attempts"}
 
 
-class PayloadTooLargeError(DueflowError):
-    code = "payload_too_large"
-
-
 def status_of(error: DueflowError) -> int:
     if error.code in STATUS_BY_CODE:
         return STATUS_BY_CODE[error.code]

@@ -147,6 +147,14 @@ class ProcedureNotFoundError(NotFoundError):
     code = "procedure_not_found"
 
 
+class DocumentNotFoundError(NotFoundError):
+    code = "document_not_found"
+
+
+class UserNotFoundError(NotFoundError):
+    code = "user_not_found"
+
+
 class ConflictError(DueflowError):
     code = "conflict"
 
@@ -185,6 +193,32 @@ class SeparationOfDutiesError(ForbiddenError):
     """The person who investigated may not host the hearing or do the legal review (PL 43, 58, 64)."""
 
     code = "separation_of_duties"
+
+
+class InvalidCredentialsError(DueflowError):
+    """Wrong user name or password; deliberately never says which."""
+
+    code = "invalid_credentials"
+
+
+class InvalidAccessCodeError(DueflowError):
+    """Wrong case number or access code; deliberately never says which, so case numbers do not leak."""
+
+    code = "invalid_access_code"
+
+
+class TooManyAttemptsError(DueflowError):
+    """Too many failed attempts for a key: wait `retry_after` seconds before trying again."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, [{"retry_after": retry_after}])
+        self.retry_after = retry_after
+
+
+class PayloadTooLargeError(DueflowError):
+    code = "payload_too_large"
 
 
 class InvalidDataError(DueflowError):

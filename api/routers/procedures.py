@@ -7,9 +7,9 @@ from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, RuntimeDep
-from api.errors import PayloadTooLargeError
 from api.routers import as_json, errors
 from api.schemas import DeployView, NAME_PATTERN, ProcedureView
+from engine.domain import PayloadTooLargeError
 from engine.services import procedures
 
 router = APIRouter(prefix="/api/procedures", tags=["procedures"])

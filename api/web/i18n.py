@@ -18,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 CATALOGUES = Path(__file__).resolve().parent.parent / "i18n"
 LOCALES = ("en", "zh_Hans")

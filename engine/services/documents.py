@@ -7,8 +7,8 @@ import re
 from dataclasses import asdict, dataclass
 
 from engine import audit
-from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError,
-                           NotFoundError)
+from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, DocumentNotFoundError,
+                           InvalidDataError, PayloadTooLargeError)
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.store import DocumentRecord, queries
@@ -16,14 +16,6 @@ from engine.store import DocumentRecord, queries
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024  # a phone photo or a scanned page; the request limit is 8 MiB
 EVIDENCE = "evidence"
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
-
-
-class EvidenceTooLargeError(DueflowError):
-    code = "payload_too_large"
-
-
-class DocumentNotFoundError(NotFoundError):
-    code = "document_not_found"
 
 
 @dataclass
@@ -75,7 +67,7 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes, ac
     if not content:
         raise InvalidDataError.for_fields({"file": "choose a file; an empty one is no evidence"})
     if len(content) > MAX_EVIDENCE_BYTES:
-        raise EvidenceTooLargeError(f"a piece of evidence may be at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
+        raise PayloadTooLargeError(f"a piece of evidence may be at most {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
     note = (note or "").strip()
     if len(note) > 1000:
         raise InvalidDataError.for_fields({"note": "at most 1000 characters"})

@@ -10,7 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from engine.domain import Actor, CaseNotFoundError, DueflowError, InvalidDataError, NotFoundError, Role
+from engine.domain import (Actor, CaseNotFoundError, DocumentNotFoundError, InvalidAccessCodeError,
+                           InvalidDataError, Role)
 from engine.services import cases
 from engine.services.access import PARTY_MESSAGES
 from engine.services.runtime import Runtime
@@ -49,16 +50,6 @@ RIGHTS_BY_STAGE: dict[str, list[dict[str, str]]] = {
     "legal_review": [_STATE], "penalty_decision": [_REMEDIES], "service": [_REMEDIES],
     "payment": [_PAY, _REMEDIES], "demand": [_DEMAND, _REMEDIES], "judicial_referral": [_REMEDIES],
 }
-
-
-class InvalidAccessCodeError(DueflowError):
-    """Wrong case number or access code; deliberately never says which, so case numbers do not leak."""
-
-    code = "invalid_access_code"
-
-
-class DocumentNotFoundError(NotFoundError):
-    code = "document_not_found"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,17 @@ def _decode(files: Mapping[str, bytes]) -> dict[str, str]:
     return texts
 
 
+def _check_lengths(parsed) -> None:
+    """The process id and name must fit their columns (a key is also part of every case's audit label)."""
+    problems = []
+    for what, value, limit in (("process id", parsed.key, 200), ("process name", parsed.name, 300)):
+        if value and len(value) > limit:
+            problems.append(Problem(message=f"the {what} is {len(value)} characters; at most {limit} are kept",
+                                    element_id=parsed.key[:60], rule="invalid"))
+    if problems:
+        raise ProcedureInvalidError(problems)
+
+
 def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -> DeployResult:
     """Parse, check and lint the files, then store them as the next version of their process id.
 
@@ -42,6 +53,7 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
         if existing is not None:
             return DeployResult(existing.key, existing.version, sha256, False, list(existing.lint or []))
     parsed = parse_procedure(files)
+    _check_lengths(parsed)
     findings = policy.lint_procedure(files, rt.policy)
     errors = [p for p in findings if p.severity == "error"]
     if errors:

@@ -12,17 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Hashable
 
-from engine.domain import DueflowError
-
-
-class TooManyAttemptsError(DueflowError):
-    """Too many failed attempts for a key: wait `retry_after` seconds before trying again."""
-
-    code = "too_many_attempts"
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message, [{"retry_after": retry_after}])
-        self.retry_after = retry_after
+from engine.domain import TooManyAttemptsError
 
 
 @dataclass

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine import audit
-from engine.domain import Actor, DueflowError, InvalidDataError, NotFoundError, Role
+from engine.domain import Actor, InvalidCredentialsError, InvalidDataError, Role, UserNotFoundError
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.services.throttle import Throttle
@@ -24,16 +24,6 @@ _DEPARTMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _HASHER = PasswordHasher()
 # Checked against when the user does not exist, so an unknown name takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("dueflow: no such user")
-
-
-class InvalidCredentialsError(DueflowError):
-    """Wrong user name or password; deliberately never says which."""
-
-    code = "invalid_credentials"
-
-
-class UserNotFoundError(NotFoundError):
-    code = "user_not_found"
 
 
 @dataclass

@@ -197,3 +197,33 @@ def test_a_department_holding_a_task_in_a_joint_case_may_read_it(rt):
     assert [t.element_id for t in tasks.ready_tasks(rt, actor=market)] == ["inspect_market"]
     with pytest.raises(ForbiddenError):
         cases.get_case(rt, case_id=case.id, actor=water)
+
+
+def test_a_case_whose_timer_step_fails_is_set_aside_and_does_not_block_others(rt, clock):
+    """After the payment window a script fails (it uses a value nobody entered): that case is set aside."""
+    from engine.services import procedures
+    from tests.builders import an_admin, files_of
+
+    broken = files_of("notice.bpmn", "fine_amount.dmn")
+    script = (b'<bpmn:scriptTask id="late_fee" scriptFormat="python"><bpmn:incoming>f9</bpmn:incoming>'
+              b'<bpmn:outgoing>f9b</bpmn:outgoing><bpmn:script>late_fee = fine * surcharge_rate</bpmn:script>'
+              b'</bpmn:scriptTask><bpmn:sequenceFlow id="f9b" sourceRef="late_fee" targetRef="closed_unpaid"/>')
+    broken["notice.bpmn"] = broken["notice.bpmn"].replace(
+        b'<bpmn:sequenceFlow id="f9" sourceRef="payment_window" targetRef="closed_unpaid"/>',
+        b'<bpmn:sequenceFlow id="f9" sourceRef="payment_window" targetRef="late_fee"/>' + script)
+    procedures.deploy_procedure(rt, files=broken, actor=an_admin())
+    failing = _to_payment_on(rt)
+    healthy = a_case(rt)
+    tasks.complete_task(rt, task_id=healthy.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
+    clock.advance(days=16)
+    report = timers.fire_due_timers(rt)
+    assert report.cases == [healthy.case_no] and report.failed == [failing.id]
+    assert ("timer_failed", None) in events_of(rt, failing.id)
+    assert cases.verify_audit(rt, actor=an_auditor())["ok"]
+    assert timers.fire_due_timers(rt).cases == [], "set aside: not retried until later"
+
+
+def _to_payment_on(rt):
+    case = a_case(rt)
+    case = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
+    return tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data={"approved_by": "sam"}, actor=a_supervisor())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.domain import CaseNotOpenError, ForbiddenError, InvalidDataError
+from engine.domain import CaseNotOpenError, ForbiddenError, InvalidDataError, PayloadTooLargeError
 from engine.services import cases, documents, history, procedures, revisions, tasks
 from tests.builders import a_case, an_admin, an_auditor, an_officer, files_of
 
@@ -39,7 +39,7 @@ def test_evidence_is_refused_when_empty_too_large_from_another_department_or_on_
     case = a_case(rt, penalty)
     with pytest.raises(InvalidDataError):
         documents.add_evidence(rt, case_id=case.id, filename="x", content=b"", actor=an_officer())
-    with pytest.raises(documents.EvidenceTooLargeError):
+    with pytest.raises(PayloadTooLargeError):
         documents.add_evidence(rt, case_id=case.id, filename="x", content=b"0" * (documents.MAX_EVIDENCE_BYTES + 1),
                                actor=an_officer())
     with pytest.raises(ForbiddenError):
