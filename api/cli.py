@@ -39,6 +39,12 @@ def cmd_worker(args) -> int:
     return work(_db(args), interval=args.interval)
 
 
+def cmd_demo(args) -> int:
+    from api.walkthrough import run
+
+    return run(args.db or "sqlite:///var/demo.db")
+
+
 def _runtime(args):
     from engine.services.runtime import Runtime
     from engine.store import Store
@@ -91,7 +97,8 @@ def _ask_password() -> str:
     return first
 
 
-COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint, "serve": cmd_serve, "worker": cmd_worker, "users": cmd_users}
+COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint, "serve": cmd_serve, "worker": cmd_worker, "users": cmd_users,
+            "demo": cmd_demo}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timer-interval", type=float, default=5.0,
                        help="seconds between timer runs in each process; 0 leaves timers to `dueflow worker`")
     serve.add_argument("--no-access-log", action="store_true", help="no line per request (benchmarks)")
+    demo = sub.add_parser("demo", help="walk one case through the ordinary procedure and print its timeline")
+    demo.add_argument("--db", help="database URL (default sqlite:///var/demo.db)")
     worker = sub.add_parser("worker", help="run only the timer loop (several may share one PostgreSQL)")
     worker.add_argument("--db", help=db_help)
     worker.add_argument("--interval", type=float, default=5.0, help="seconds between timer runs")
