@@ -120,11 +120,6 @@ def department_has_task(session: Session, case_id: int, department: str) -> bool
     return session.connection().execute(query).first() is not None
 
 
-def tasks_of_case(session: Session, case_id: int) -> Sequence[TaskRecord]:
-    return session.scalars(select(TaskRecord).where(TaskRecord.case_id == case_id)
-                           .order_by(TaskRecord.created_at, TaskRecord.id)).all()
-
-
 def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iterable[str] | None,
              case_id: int | None = None, limit: int = 200) -> Sequence[tuple[TaskRecord, CaseRecord]]:
     query = (select(TaskRecord, CaseRecord).join(CaseRecord, CaseRecord.id == TaskRecord.case_id)
@@ -179,10 +174,6 @@ def last_audit_event(session: Session, case_id: int) -> AuditEventRecord | None:
 def audit_events(session: Session, case_id: int) -> Sequence[AuditEventRecord]:
     return session.scalars(select(AuditEventRecord).where(AuditEventRecord.case_id == case_id)
                            .order_by(AuditEventRecord.seq, AuditEventRecord.id)).all()
-
-
-def audit_chain_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(AuditEventRecord.case_id).distinct().order_by(AuditEventRecord.case_id)))
 
 
 def iter_audit_events(session: Session, *, case_id: int | None = None,
