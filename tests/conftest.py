@@ -120,6 +120,7 @@ def pytest_runtest_logreport(report):
         PG_SKIPPED.append(report.nodeid)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter):
     if PG_SKIPPED:
         terminalreporter.write_line(
