@@ -28,6 +28,7 @@ class Step:
     ready_before: frozenset[str] = frozenset()  # task ids READY when loaded: exactly the case's READY task rows
     runtime: Runtime | None = None  # set when the step may keep its workflow warm after commit
     pending: list = field(default_factory=list)  # audit events chained by record(), inserted by save()
+    plan: tuple = ([], [])  # task rows to insert and to close, prepared by save()
 
 
 def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = None) -> Step:
@@ -50,8 +51,10 @@ def record(session: Session, step: Step, event_type: str, actor: Actor, now: dat
 
 
 def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, now: datetime,
-         task_data: dict[str, Any] | None = None, message_payload: dict[str, Any] | None = None) -> None:
-    """Audit what changed, then write the case's state, tasks, deadlines, stage and status."""
+         task_data: dict[str, Any] | None = None, message_payload: dict[str, Any] | None = None,
+         write: bool = True) -> None:
+    """Audit what changed, then write the case's state, tasks, deadlines, stage and status. With
+    `write=False` everything is prepared on the step and written later by write() (see complete_task)."""
     _audit_changes(session, step, changes, actor, now, task_data, message_payload)
     case, run = step.case, step.run
     _assign_department(session, step, actor, now)
@@ -73,10 +76,19 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
         case.stage = _current_stage(step) or case.stage
     case.workflow_state = run.dump()
     _retry_if_stuck(case, now)
-    queries.write_step(session, case, new_tasks=new_tasks, finished=finished, events=step.pending)
-    step.pending = []
+    step.plan = (new_tasks, finished)
+    if write:
+        write_prepared(session, step)
+
+
+def write_prepared(session: Session, step: Step) -> None:
+    """Write what save() prepared, if the case row still has the version the step read (else StaleCaseError)."""
+    new_tasks, finished = step.plan
+    queries.write_step(session, step.case, new_tasks=new_tasks, finished=finished, events=step.pending)
+    step.pending, step.plan = [], ([], [])
     if step.runtime is not None:
-        version, runtime = case.row_version, step.runtime
+        case, run, runtime = step.case, step.run, step.runtime
+        version = case.row_version
         Store.after_commit(session, lambda: runtime.keep_run(case.id, version, run))
 
 
@@ -150,11 +162,12 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
     still_ready = [t.task_id for t in ready if t.task_id in step.ready_before]
     data = step.run.data if ready else {}
     step.ready_records.extend(queries.tasks_by_id(session, still_ready))
+    moved = []
     for kept in step.ready_records:  # a resumed case moves its tasks' deadlines too
         due = due_by_task.get(kept.element_id)
         if due != kept.due_at:
-            queries.mark_tasks(session, case.id, [kept.id], due_at=due)
             kept.due_at = due
+            moved.append(kept)
     new_records = []
     for task in ready:
         if task.task_id in step.ready_before:
@@ -171,7 +184,8 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
     completed = [i for i in left if step.run.task_state(i) == "completed"]
     withdrawn = [i for i in left if i not in completed]
     return new_records, [(TaskState.COMPLETED.value, now, actor.username, completed),
-                         (TaskState.CANCELLED.value, now, TIMER.username, withdrawn)]
+                         (TaskState.CANCELLED.value, now, TIMER.username, withdrawn),
+                         *[("due", kept.due_at, None, [kept.id]) for kept in moved]]
 
 
 RESPONSIBLE_DEPARTMENT = "responsible_department"

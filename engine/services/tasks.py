@@ -32,16 +32,32 @@ def get_task(rt: Runtime, *, task_id: str, actor: Actor) -> TaskView:
         return TaskView.of(task, case, [f.as_dict() for f in procedure.form(task.element_id)])
 
 
+MAX_ATTEMPTS = 3
+
+
 def complete_task(rt: Runtime, *, task_id: str, data: dict[str, Any], actor: Actor,
                   expected_version: int | None = None) -> CaseView:
     """Complete a READY task with validated form data and run the case to its next wait; all or nothing.
 
     Due timers fire first, so a deadline that passed wins over a late click; that outcome is saved even
-    though the click is refused."""
+    though the click is refused. The step is computed from a snapshot and written in a short transaction
+    only if the case row still has the version read (optimistic: no lock is held while the engine runs);
+    if someone changed the case meanwhile it is computed again, and a second click then finds the task done."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return _complete_once(rt, task_id, data, actor, expected_version)
+        except StaleCaseError:
+            if expected_version is not None or attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor,
+                   expected_version: int | None) -> CaseView:
     refusal: DueflowError | None = None
     now = rt.now()
-    with rt.store.transaction() as session:
-        found = queries.task_with_case(session, task_id, lock=True)
+    with rt.store.transaction(write=False) as session:
+        found = queries.task_with_case(session, task_id)
         if found is None:
             raise TaskNotFoundError(f"no task {task_id}")
         task, case = found
@@ -69,16 +85,18 @@ def complete_task(rt: Runtime, *, task_id: str, data: dict[str, Any], actor: Act
                 refusal = gate
                 steps.record(session, step, "step_refused", actor, now, task.element_id, code=gate.code,
                              reason=gate.message, task_id=task_id)
-                steps.save(session, step, changes, actor=actor, now=now)
+                steps.save(session, step, changes, actor=actor, now=now, write=False)
             else:
                 for event_type, payload in facts:
                     steps.record(session, step, event_type, actor, now, task.element_id, **payload)
                 changes += step.run.complete(task_id, cleaned, now)
-                steps.save(session, step, changes, actor=actor, now=now, task_data=cleaned)
+                steps.save(session, step, changes, actor=actor, now=now, task_data=cleaned, write=False)
         elif changes:
-            steps.save(session, step, changes, actor=actor, now=now)
+            steps.save(session, step, changes, actor=actor, now=now, write=False)
         else:
             raise refusal
+    with rt.store.transaction() as session:
+        steps.write_prepared(session, step)
         view = steps.case_view(session, step)
     if refusal is not None:
         raise refusal

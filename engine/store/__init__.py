@@ -2,6 +2,7 @@
 the services need. SQLite (WAL) by default, PostgreSQL by URL; the schema comes from Alembic migrations."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -13,6 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.domain import ConflictError, StaleCaseError
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there processes rely on SQLite's own lock
+    fcntl = None
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, DepartmentRecord,
                                   DocumentRecord, GridCellRecord, PartyAccessRecord, ProcedureVersionRecord,
                                   TaskRecord, UserRecord)
@@ -48,6 +54,7 @@ class Store:
             # no pre-ping: it costs a round trip per transaction; recycled connections cover server restarts
             self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._writers = _WriterTurns(self.url) if self.dialect == "sqlite" else None
 
     @property
     def is_postgres(self) -> bool:
@@ -67,6 +74,16 @@ class Store:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One use case, one transaction: commit when the block ends, roll back on any error."""
+        if write and self._writers is not None:
+            with self._writers:
+                with self._transaction(write=True) as session:
+                    yield session
+            return
+        with self._transaction(write=write) as session:
+            yield session
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Session]:
         token = _write.set(write)
         session = self._sessions()
         try:
@@ -100,6 +117,36 @@ class Store:
         with self.engine.begin() as connection:
             result = connection.execute(text(sql), params)
             return list(result) if result.returns_rows else []
+
+
+class _WriterTurns:
+    """SQLite has one writer. Writers that contend for its lock wait in its busy handler, which sleeps
+    between tries and leaves the lock idle; so writers here take turns: threads on a lock, processes on a
+    file lock beside the database, and the next in line starts as soon as the last one commits. Only write
+    transactions take a turn, and they are short: a step computes from a snapshot and then writes."""
+
+    def __init__(self, url: str):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        self._path = path + ".writelock" if path and path != ":memory:" and fcntl else None
+        self._threads = threading.RLock()  # re-entrant: a use case may open a write inside another
+        self._depth = threading.local()
+        self._file = None
+
+    def __enter__(self):
+        self._threads.acquire()
+        depth = getattr(self._depth, "value", 0)
+        if depth == 0 and self._path is not None:
+            if self._file is None:
+                self._file = open(self._path, "a")
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        self._depth.value = depth + 1
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._depth.value -= 1
+        if self._depth.value == 0 and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._threads.release()
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

@@ -46,6 +46,7 @@ class _Dialect:
                             f"VALUES ({', '.join([mark] * len(TASK_COLUMNS))})")
         self.finish_task = (f"UPDATE task SET state = {mark}, finished_at = {mark}, finished_by = {mark} "
                             f"WHERE id = {mark}")
+        self.move_task_due = f"UPDATE task SET due_at = {mark} WHERE id = {mark}"
         self.insert_audit = (f"INSERT INTO audit_event ({', '.join(AUDIT_COLUMNS)}) "
                              f"VALUES ({', '.join([mark] * len(AUDIT_COLUMNS))})")
         if self.postgres:
@@ -109,30 +110,39 @@ def task_with_case(session: Session, task_id: str, *, lock: bool) -> tuple[TaskR
 
 def write_step(session: Session, record: CaseRecord, *, new_tasks: list[TaskRecord],
                finished: list[tuple[str, datetime, str, list[str]]], events: list[AuditEventRecord]) -> bool:
-    """Everything a step writes, sent together (one pipelined round trip on PostgreSQL): new task rows, closed
-    task rows (state, at, by, ids), the step's audit events, and the case row if it still has the version
-    read. False when someone else changed the case meanwhile."""
+    """Everything a step writes: the case row if it still has the version read (False, and nothing written,
+    when someone else changed the case meanwhile), then together (one pipelined round trip on PostgreSQL)
+    new task rows, closed task rows (state, at, by, ids; state "due" moves due_at), the audit events."""
     dialect, cursor = _cursor(session)
     task_rows = [tuple(dialect.encode(c, getattr(r, c)) for c in TASK_COLUMNS) for r in new_tasks]
-    finish_rows = [(state, dialect.encode("finished_at", at), by, i) for state, at, by, ids in finished for i in ids]
+    finish_rows = [(state, dialect.encode("finished_at", at), by, i)
+                   for state, at, by, ids in finished if state != "due" for i in ids]
+    due_rows = [(dialect.encode("due_at", at), i) for state, at, _, ids in finished if state == "due" for i in ids]
     event_rows = [tuple(dialect.encode(c, getattr(e, c)) for c in AUDIT_COLUMNS) for e in events]
     case_values = [dialect.encode(c, getattr(record, c)) for c in MUTABLE_CASE_COLUMNS]
+
+    # The case row first: a concurrent writer of the same case waits here for the row, then finds its
+    # version gone and writes nothing else (no duplicate audit sequence numbers to collide on).
+    cursor.execute(dialect.update_case, (*case_values, record.row_version + 1, record.id, record.row_version))
+    if cursor.rowcount != 1:
+        return False
 
     def send() -> None:
         if task_rows:
             cursor.executemany(dialect.insert_task, task_rows)
         if finish_rows:
             cursor.executemany(dialect.finish_task, finish_rows)
+        if due_rows:
+            cursor.executemany(dialect.move_task_due, due_rows)
         if event_rows:
             cursor.executemany(dialect.insert_audit, event_rows)
-        cursor.execute(dialect.update_case, (*case_values, record.row_version + 1, record.id, record.row_version))
 
     if dialect.postgres:
         with cursor.connection.pipeline():
             send()
     else:
         send()
-    return cursor.rowcount == 1
+    return True
 
 
 def update_case(session: Session, record: CaseRecord) -> bool:
