@@ -80,14 +80,26 @@ _DIALECTS: dict[str, _Dialect] = {}
 
 
 def _cursor(session: Session):
-    connection = session.connection()  # begins the session's transaction (BEGIN IMMEDIATE on SQLite)
-    name = connection.dialect.name
-    dialect = _DIALECTS.get(name) or _DIALECTS.setdefault(name, _Dialect(name))
-    return dialect, connection.connection.driver_connection.cursor()
+    """The dialect and a cursor on the session's own connection (asked for once per transaction)."""
+    found = session.info.get("fastpath")
+    if found is None:
+        connection = session.connection()  # begins the session's transaction (BEGIN IMMEDIATE on SQLite)
+        name = connection.dialect.name
+        dialect = _DIALECTS.get(name) or _DIALECTS.setdefault(name, _Dialect(name))
+        found = session.info["fastpath"] = (dialect, connection.connection.driver_connection)
+    return found[0], found[1].cursor()
+
+
+class Row:
+    """A record read for a step: plain attributes named as the columns (building an ORM instance, with its
+    instrumentation, cost more than the query). Written back only through this module."""
+
+    def __init__(self, **values: Any):
+        self.__dict__.update(values)
 
 
 def _record(cls, columns: list[str], dialect: _Dialect, values) -> Any:
-    return cls(**{c: dialect.decode(c, v) for c, v in zip(columns, values)})
+    return Row(**{c: dialect.decode(c, v) for c, v in zip(columns, values)})
 
 
 def case(session: Session, case_id: int, *, lock: bool) -> CaseRecord | None:
