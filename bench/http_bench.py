@@ -217,13 +217,13 @@ def run(name: str, store: Store, bpmn: bytes, args, workers: int, folder: str) -
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a small run (smoke test of the benchmark itself)")
-    parser.add_argument("--cases", type=int, default=120, help="cases walked over HTTP")
+    parser.add_argument("--cases", type=int, default=240, help="cases walked over HTTP")
     parser.add_argument("--service-cases", type=int, default=60, help="cases walked through complete_task")
     parser.add_argument("--tasks", type=int, default=7)
     parser.add_argument("--threads", type=int, default=8, help="client threads")
     parser.add_argument("--client", choices=sorted(CLIENTS), default="stdlib",
                         help="HTTP client of the threads (httpx costs ~1 ms CPU a request here)")
-    parser.add_argument("--sqlite-workers", type=int, default=1, help="uvicorn processes on SQLite (one writer)")
+    parser.add_argument("--sqlite-workers", type=int, default=2, help="uvicorn processes on SQLite (writers take turns)")
     parser.add_argument("--pg-workers", type=int, default=3,
                         help="uvicorn processes on PostgreSQL (more than cores: they overlap database waits)")
     parser.add_argument("--pg", default=os.environ.get("DUEFLOW_BENCH_PG",
