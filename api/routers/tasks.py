@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from api.deps import CurrentActor, RuntimeDep, WritesDep
+from api.deps import CurrentActor, RuntimeDep
 from api.routers import TaskId, as_json, errors
 from api.schemas import CaseView, TaskComplete, TaskView
 from engine.services import tasks
@@ -26,10 +26,12 @@ def get_task(task_id: TaskId, rt: RuntimeDep, actor: CurrentActor):
 
 
 @router.post("/{task_id}/complete", response_model=CaseView, responses=errors(401, 403, 404, 409, 422))
-async def complete_task(task_id: TaskId, body: TaskComplete, rt: RuntimeDep, writes: WritesDep,
-                        actor: CurrentActor):
+async def complete_task(task_id: TaskId, body: TaskComplete, request: Request, actor: CurrentActor):
     """Complete a READY task with its form data: 200 with the case; 409 if not ready, done or stale; 422 with
     one entry per invalid field."""
-    view = await writes.run(tasks.complete_task, rt=rt, task_id=task_id, data=body.data, actor=actor,
-                            expected_version=body.expected_version)
+    # The busiest route reads the runtime and the write queue from the app directly: two dependencies fewer
+    # to resolve on every completion (measured with bench/http_bench.py).
+    state = request.app.state
+    view = await state.writes.run(tasks.complete_task, rt=state.runtime, task_id=task_id, data=body.data,
+                                  actor=actor, expected_version=body.expected_version)
     return as_json(view)
