@@ -181,16 +181,13 @@ def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, 
 
 def cancel_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> CaseView:
     access.require_role(actor, access.CASE_CANCELLERS, "cancel cases")
-    if not (reason or "").strip():
-        raise InvalidDataError.for_fields({"reason": "say why the case is cancelled"})
+    reason = _reason(reason, "cancelled")
     now = rt.now()
     with rt.store.transaction() as session:
-        step = steps.load(rt, session, case_id)
-        access.require_can_act_on_case(actor, step.case.department)
-        _require_open(step.case)
+        step = _open_case_step(rt, session, case_id, actor)
         step.run.cancel()
         step.case.status, step.case.closed_at, step.case.outcome = CaseStatus.CANCELLED.value, now, "cancelled"
-        steps.record(session, step, "case_cancelled", actor, now, None, reason=reason.strip())
+        steps.record(session, step, "case_cancelled", actor, now, None, reason=reason)
         steps.save(session, step, [], actor=actor, now=now)
         return steps.case_view(session, step)
 
@@ -198,16 +195,13 @@ def cancel_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> Case
 def suspend_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> CaseView:
     """Suspend a case (e.g. during a challenge): its timers stop and its legal periods do not run."""
     access.require_role(actor, access.CASE_CANCELLERS, "suspend cases")
-    if not (reason or "").strip():
-        raise InvalidDataError.for_fields({"reason": "say why the case is suspended"})
+    reason = _reason(reason, "suspended")
     now = rt.now()
     with rt.store.transaction() as session:
-        step = steps.load(rt, session, case_id)
-        access.require_can_act_on_case(actor, step.case.department)
-        _require_open(step.case)
+        step = _open_case_step(rt, session, case_id, actor)
         changes = step.run.step(now)  # what was already due happens before the pause
         step.case.status, step.case.suspended_at = CaseStatus.SUSPENDED.value, now
-        steps.record(session, step, "case_suspended", actor, now, None, reason=reason.strip())
+        steps.record(session, step, "case_suspended", actor, now, None, reason=reason)
         steps.save(session, step, changes, actor=actor, now=now)
         return steps.case_view(session, step)
 
@@ -228,6 +222,21 @@ def resume_case(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
         steps.record(session, step, "case_resumed", actor, now, None, paused_seconds=int(paused.total_seconds()))
         steps.save(session, step, [], actor=actor, now=now)
         return steps.case_view(session, step)
+
+
+def _reason(reason: str | None, what: str) -> str:
+    """A supervisor's act on a whole case states its reason, which goes on the record."""
+    if not (reason or "").strip():
+        raise InvalidDataError.for_fields({"reason": f"say why the case is {what}"})
+    return reason.strip()
+
+
+def _open_case_step(rt: Runtime, session, case_id: int, actor: Actor) -> steps.Step:
+    """The locked step of an open case the actor's department may change."""
+    step = steps.load(rt, session, case_id)
+    access.require_can_act_on_case(actor, step.case.department)
+    _require_open(step.case)
+    return step
 
 
 def _require_open(case: CaseRecord) -> None:
