@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.calendar import BPMN_HELPERS
 from engine.domain import Clock, utcnow
+from engine.settings import Settings
 from engine.store import ProcedureVersionRecord, Store
 from engine.workflow import CaseRun, Procedure, parse_procedure, register_helper
 
@@ -29,6 +30,7 @@ class Runtime:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _runs: OrderedDict = field(default_factory=OrderedDict)  # case id -> (row_version, CaseRun), most recent last
     warm_cases: int = 512
+    settings: Settings = field(default_factory=Settings.ephemeral)  # secrets and budgets (engine.bootstrap)
 
     def now(self) -> datetime:
         return self.clock()

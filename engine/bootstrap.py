@@ -1,0 +1,69 @@
+"""The one wiring place: settings in, a Runtime out. Only this module reads the process environment.
+
+Secrets live outside the database (environment variables, else files under the var folder, created once with
+O_EXCL so every process on the machine agrees): write access to the database alone cannot forge tokens,
+access codes, audit tags or checkpoint signatures. There is no built-in fallback secret.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from engine.domain import Clock, utcnow
+from engine.services.runtime import Runtime
+from engine.settings import DEFAULT_DB_URL, Settings
+from engine.store import Store
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, *, var: Path | str = "var",
+                      database_url: str | None = None) -> Settings:
+    """Settings of a real process: $DUEFLOW_* variables, else key files under `var` (created once)."""
+    env = os.environ if environ is None else environ
+    folder = Path(env.get("DUEFLOW_VAR", str(var)))
+    return Settings(
+        database_url=database_url or env.get("DUEFLOW_DB") or DEFAULT_DB_URL,
+        secret=_key(env.get("DUEFLOW_SECRET"), folder / "secret"),
+        audit_key=_key(env.get("DUEFLOW_AUDIT_KEY"), folder / "audit.key"),
+        signing_seed=_key(env.get("DUEFLOW_SIGNING_SEED"), folder / "signing.key", raw=True),
+        witness_path=Path(env.get("DUEFLOW_WITNESS", str(folder / "audit-witness.log"))),
+        jurisdiction=env.get("DUEFLOW_JURISDICTION", "cn"),
+        timezone=env.get("DUEFLOW_TIMEZONE", "Asia/Shanghai"),
+        script_seconds=float(env.get("DUEFLOW_SCRIPT_SECONDS", "1.0")),
+        script_memory_mib=int(env.get("DUEFLOW_SCRIPT_MEMORY_MIB", "256")),
+        sandbox_workers=int(env.get("DUEFLOW_SANDBOX_WORKERS", "2")),
+    )
+
+
+def build_runtime(settings: Settings, *, clock: Clock = utcnow, policy: Any = None, migrate: bool = True) -> Runtime:
+    """The store (migrated unless told otherwise) and the Runtime every use case receives."""
+    store = Store(settings.database_url)
+    if migrate:
+        store.migrate()
+    return Runtime(store, clock, jurisdiction=settings.jurisdiction, policy=policy, settings=settings)
+
+
+def _key(given: str | None, path: Path, *, raw: bool = False) -> bytes:
+    """A key from the environment, else from its file, created once (O_EXCL: concurrent starters agree)."""
+    if given:
+        return bytes.fromhex(given) if raw else given.encode()
+    try:
+        return _read_key(path, raw)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path, raw)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32) if raw else secrets.token_urlsafe(48))
+    return _read_key(path, raw)
+
+
+def _read_key(path: Path, raw: bool) -> bytes:
+    text = path.read_text().strip()
+    if not text:
+        raise FileNotFoundError(path)  # a concurrent starter is still writing it
+    return bytes.fromhex(text) if raw else text.encode()

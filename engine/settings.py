@@ -1,0 +1,33 @@
+"""What a Dueflow process is configured with: database, secrets, jurisdiction, timezone and budgets.
+engine.bootstrap builds it from the environment; tests build it directly (`Settings.ephemeral()`)."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DB_URL = "sqlite:///var/dueflow.db"
+
+
+def _random_key() -> bytes:
+    return secrets.token_bytes(32)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DB_URL
+    secret: bytes = field(default_factory=_random_key, repr=False)  # signs tokens, hashes party access codes
+    audit_key: bytes = field(default_factory=_random_key, repr=False)  # HMAC tag of every audit event
+    signing_seed: bytes = field(default_factory=_random_key, repr=False)  # Ed25519 key of audit checkpoints
+    witness_path: Path | None = None  # signed checkpoints appended outside the database; None keeps none
+    jurisdiction: str = "cn"
+    timezone: str = "Asia/Shanghai"
+    script_seconds: float = 1.0  # CPU budget of one step's procedure code
+    script_memory_mib: int = 256  # memory budget of one step's procedure code
+    sandbox_workers: int = 2  # sandbox processes per server process
+
+    @classmethod
+    def ephemeral(cls, **overrides: Any) -> "Settings":
+        """Fresh random keys held in memory only: tests and one-off tools."""
+        return replace(cls(), **overrides)
