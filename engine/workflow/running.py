@@ -217,6 +217,8 @@ class CaseRun:
                 cause = exc.__cause__ or exc.__context__
                 if isinstance(cause, UnsafeExpressionError):
                     raise cause from None
+                if isinstance(cause, MemoryError):
+                    raise MemoryError from None
                 raise WorkflowError(str(exc).split("\n")[0]) from None
         return self._changes(before)
 

@@ -79,7 +79,10 @@ class Worker:
             else:
                 run = self.warm.pop(state, None) or CaseRun.load(procedure, state)
                 changes = _act(run, action, now)
-            dumped = run.dump()
+            try:
+                dumped = run.dump()
+            except (ValueError, TypeError, OverflowError) as exc:
+                return _failure("workflow", f"the step produced a value that cannot be stored: {exc}")
         except _OverBudget:
             return _failure("budget", f"the procedure's code ran past its time budget ({request['seconds']:g} s "
                                       "of CPU) and was stopped", recycle=True)
