@@ -190,6 +190,23 @@ class CaseCancel(BaseModel):
     reason: Text = Field(min_length=1, max_length=2000)
 
 
+class IncidentView(BaseModel):
+    id: int
+    case_id: int
+    case_no: str | None
+    opened_at: str
+    opened_by: str
+    code: str
+    message: str
+    element_id: str | None
+    kind: str
+    attempts: int
+    status: str
+    resolved_at: str | None
+    resolved_by: str | None
+    resolution: str | None
+
+
 class DocumentView(BaseModel):
     id: int
     case_id: int

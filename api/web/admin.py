@@ -1,20 +1,22 @@
 """The admin's pages: procedures and versions with what changed between them, the BPMN modeler (check a draft,
-deploy it as a new version), uploading BPMN + DMN files, and staff accounts with their departments."""
+deploy it as a new version), uploading BPMN + DMN files, staff accounts with their departments, and the
+incidents (steps that could not run) with retry and resolve."""
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, ForbiddenError, InvalidDataError, Role
-from engine.services import procedures, revisions, users
+from engine.services import incidents, procedures, revisions, users
 from engine.services.users import STAFF_ROLES
 
 router = APIRouter(prefix="/admin", route_class=WebRoute, include_in_schema=False)
 KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,199}$"
+IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _rt(request: Request):
@@ -156,3 +158,29 @@ def disable_user(request: Request, actor: StaffUser, username: str, _form: Check
     user = users.disable_user(_rt(request), username=username[:64], actor=actor)
     request.app.state.tokens.forget(user.username)
     return redirect(request, "/admin/users", flash="user_disabled", username=user.username)
+
+
+@router.get("/incidents")
+def incident_list(request: Request, actor: StaffUser,
+                  status: Annotated[str, Query(pattern=r"^(open|resolved)$")] = "open"):
+    """Steps that could not run: open ones first; admins retry them after a fix, or resolve them with a reason."""
+    found = incidents.list_incidents(_rt(request), actor=actor, status=status)
+    return page(request, "admin/incidents.html", incidents=found, showing=status,
+                may_handle=actor.role == Role.ADMIN)
+
+
+@router.post("/incidents/{incident_id}/retry")
+def retry_incident(request: Request, actor: StaffUser, incident_id: IncidentId, _form: CheckedForm):
+    try:
+        incidents.retry_incident(_rt(request), incident_id=incident_id, actor=actor)
+    except incidents.STEP_FAILURES as failure:
+        return redirect(request, "/admin/incidents", flash="incident_failed_again", kind="error",
+                        message=failure.message[:300])
+    return redirect(request, "/admin/incidents", flash="incident_retried", incident=str(incident_id))
+
+
+@router.post("/incidents/{incident_id}/resolve")
+def resolve_incident(request: Request, actor: StaffUser, incident_id: IncidentId, form: CheckedForm):
+    incidents.resolve_incident(_rt(request), incident_id=incident_id, actor=actor,
+                               reason=str(form.get("reason", ""))[:2000])
+    return redirect(request, "/admin/incidents", flash="incident_resolved", incident=str(incident_id))

@@ -36,6 +36,9 @@ FLASHES = {
     "user_disabled": N_("User %(username)s disabled."),
     "checkpoint": N_("Checkpoint recorded over %(chains)s chains and %(events)s events."),
     "signed_out": N_("You are signed out."),
+    "incident_retried": N_("Incident %(incident)s: the step ran and the incident is resolved."),
+    "incident_failed_again": N_("The step failed again: %(message)s"),
+    "incident_resolved": N_("Incident %(incident)s resolved."),
 }
 _static_versions: dict[str, str] = {}
 

@@ -31,6 +31,8 @@ EVENTS = {
     "document_served": N_("Document served"), "procedure_deployed": N_("Procedure deployed"),
     "user_added": N_("User added"), "user_disabled": N_("User disabled"), "department_added": N_("Department added"),
     "case_migrated": N_("Case moved to a new version"),
+    "incident_opened": N_("Step failed: incident opened"), "step_failed": N_("Step failed again"),
+    "incident_resolved": N_("Incident resolved"),
 }
 MESSAGES = {"statement_received": N_("Statement from the party"),
             "hearing_requested": N_("Request for a hearing"), "waiver_received": N_("Signed waiver of the rights"),
@@ -60,6 +62,8 @@ ERRORS = {
     "payload_too_large": N_("The file is too large."),
     "workflow_error": N_("The procedure failed while running."),
     "unsafe_expression": N_("The procedure contains an expression that is not allowed."),
+    "budget_exceeded": N_("The procedure's code ran too long or used too much memory; an incident was opened."),
+    "sandbox_failed": N_("The procedure could not be run just now; an incident was opened."),
     "conflict": N_("A concurrent change conflicted. Try again."),
     "csrf_failed": N_("The form expired or came from another site. Reload the page and try again."),
     "busy": N_("The database is busy. Try again."),

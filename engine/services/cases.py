@@ -12,7 +12,7 @@ from typing import Any
 from engine import audit
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
                            MessageNotExpectedError, ProcedureNotFoundError, Role)
-from engine.services import access, steps
+from engine.services import access, incidents, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView
 from engine.store import CaseRecord, PartyAccessRecord, queries
@@ -173,9 +173,36 @@ def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, 
         changes = step.run.step(now)
         if name not in step.run.waiting_messages():
             raise MessageNotExpectedError(f"case {step.case.case_no} is not waiting for '{name}' now")
-        changes += step.run.deliver(name, dict(payload or {}), now)
-        steps.save(session, step, changes, actor=actor, now=now, message_payload=dict(payload or {}))
-        return steps.case_view(session, step)
+        try:
+            changes += step.run.deliver(name, dict(payload or {}), now)
+        except incidents.STEP_FAILURES as failure:
+            failed = failure  # nothing of the failed step is kept; its failure is audited and waits as an incident
+            incidents.record_failure(session, step, failure, actor=actor, now=now, element_id=None,
+                                     action={"kind": "message", "name": name, "payload": dict(payload or {})})
+            steps.save(session, step, changes, actor=actor, now=now)
+        else:
+            failed = None
+            steps.save(session, step, changes, actor=actor, now=now, message_payload=dict(payload or {}))
+            return steps.case_view(session, step)
+    raise failed
+
+
+def run_engine(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
+    """Fire what is due and run the engine to the case's next wait (an admin retrying a failed timer step)."""
+    now = rt.now()
+    with rt.store.transaction() as session:
+        step = _open_case_step(rt, session, case_id, actor)
+        try:
+            changes = step.run.step(now)
+        except incidents.STEP_FAILURES as failure:
+            failed = failure
+            incidents.record_failure(session, step, failure, actor=actor, now=now, element_id=None,
+                                     action={"kind": "timer"})
+            steps.save(session, step, [], actor=actor, now=now)
+        else:
+            steps.save(session, step, changes, actor=actor, now=now)
+            return steps.case_view(session, step)
+    raise failed
 
 
 def cancel_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> CaseView:

@@ -62,7 +62,11 @@ class Runtime:
         recently touched case skips deserializing. Taken out, so no two steps ever share one object."""
         with self._lock:
             entry = self._runs.pop(case_id, None)
-        return entry[1] if entry is not None and entry[0] == row_version else None
+        if entry is None or entry[0] != row_version:
+            return None
+        run: RemoteRun = entry[1]
+        run.seconds = self.settings.script_seconds  # the budget in force now, not when it was kept
+        return run
 
     def keep_run(self, case_id: int, row_version: int, run: RemoteRun) -> None:
         """Remember a committed workflow for the case's next step (least recently used cases leave first)."""

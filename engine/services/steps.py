@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from engine import audit
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, Role, TaskState
@@ -29,6 +29,7 @@ class Step:
     runtime: Runtime | None = None  # set when the step may keep its workflow warm after commit
     pending: list = field(default_factory=list)  # audit events chained by record(), inserted by save()
     plan: tuple = ([], [])  # task rows to insert and to close, prepared by save()
+    deferred: list[Callable[[Session], None]] = field(default_factory=list)  # other writes, done by write_prepared
 
 
 def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = None) -> Step:
@@ -84,6 +85,9 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
 def write_prepared(session: Session, step: Step) -> None:
     """Write what save() prepared, if the case row still has the version the step read (else StaleCaseError)."""
     new_tasks, finished = step.plan
+    for write in step.deferred:
+        write(session)
+    step.deferred = []
     queries.write_step(session, step.case, new_tasks=new_tasks, finished=finished, events=step.pending)
     step.pending, step.plan = [], ([], [])
     if step.runtime is not None:

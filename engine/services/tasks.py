@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine import forms
-from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError, RightsGateError, SeparationOfDutiesError,
-                           StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError, TaskNotReadyError)
-from engine.services import access, gates, steps
+from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError, RightsGateError,
+                           SeparationOfDutiesError, StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError,
+                           TaskNotReadyError)
+from engine.services import access, gates, incidents, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import queries
@@ -87,10 +88,20 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
                              reason=gate.message, task_id=task_id)
                 steps.save(session, step, changes, actor=actor, now=now, write=False)
             else:
-                for event_type, payload in facts:
-                    steps.record(session, step, event_type, actor, now, task.element_id, **payload)
-                changes += step.run.complete(task_id, cleaned, now)
-                steps.save(session, step, changes, actor=actor, now=now, task_data=cleaned, write=False)
+                try:
+                    done = step.run.complete(task_id, cleaned, now)
+                except incidents.STEP_FAILURES as failure:
+                    # nothing of the failed step is kept; its failure is audited and waits as an incident
+                    refusal = failure
+                    incidents.record_failure(session, step, failure, actor=actor, now=now,
+                                             element_id=task.element_id,
+                                             action={"kind": "complete", "task_id": task_id, "data": cleaned})
+                    steps.save(session, step, changes, actor=actor, now=now, write=False)
+                else:
+                    for event_type, payload in facts:
+                        steps.record(session, step, event_type, actor, now, task.element_id, **payload)
+                    steps.save(session, step, changes + done, actor=actor, now=now, task_data=cleaned,
+                               write=False)
         elif changes:
             steps.save(session, step, changes, actor=actor, now=now, write=False)
         else:

@@ -20,11 +20,11 @@ try:
 except ImportError:  # not on Windows: there processes rely on SQLite's own lock
     fcntl = None
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, DepartmentRecord,
-                                  DocumentRecord, GridCellRecord, PartyAccessRecord, ProcedureVersionRecord,
-                                  TaskRecord, UserRecord)
-from engine.store import queries  # noqa: E402  (re-exported for the services)
+                                  DocumentRecord, GridCellRecord, IncidentRecord, PartyAccessRecord,
+                                  ProcedureVersionRecord, TaskRecord, UserRecord)
+from engine.store import incidents, queries  # noqa: E402  (re-exported for the services)
 
-__all__ = ["Store", "Session", "queries", "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord",
+__all__ = ["Store", "Session", "queries", "incidents", "IncidentRecord", "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord",
            "DepartmentRecord", "DocumentRecord", "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord",
            "TaskRecord", "UserRecord", "DEFAULT_URL"]
 

@@ -188,3 +188,25 @@ class GridCellRecord(Base):
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     department: Mapped[str | None] = mapped_column(ForeignKey("department.code"), nullable=True)
+
+
+class IncidentRecord(Base):
+    """A step that could not run (script error, over budget, no DMN match, sandbox failure): the case kept its
+    last good state; an admin retries or resolves it. Case-scoped, keyed by case_id like every case table."""
+
+    __tablename__ = "incident"
+    __table_args__ = (Index("ix_incident_status_opened", "status", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_by: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(64))  # the error's stable code: budget_exceeded, workflow_error ...
+    message: Mapped[str] = mapped_column(Text)
+    element_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    action: Mapped[dict[str, Any]] = mapped_column(JSON)  # what to run again: kind, task/message, data, actor
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | resolved
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)

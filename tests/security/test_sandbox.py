@@ -11,6 +11,7 @@ from engine import expressions
 from engine.domain import BudgetExceededError, ProcedureInvalidError, UnsafeExpressionError, WorkflowError
 from engine.policy.cli import main as lint_main
 from engine.services import cases, procedures, tasks
+from engine.store import queries
 from engine.workflow import SCRIPT_ENGINE
 from tests.builders import an_admin, an_officer
 from tests.security.payloads import ESCAPES
@@ -94,7 +95,6 @@ def test_a_runaway_step_is_stopped_and_the_case_keeps_its_state(rt, kind):
     view = _open_probe(rt, script)
     task = view.ready_tasks[0]
     with rt.store.transaction(write=False) as session:
-        from engine.store import queries
         before = queries.case(session, view.id)
         state, events = before.workflow_state, before.audit_seq
     with pytest.raises(error, match=message):
@@ -102,9 +102,12 @@ def test_a_runaway_step_is_stopped_and_the_case_keeps_its_state(rt, kind):
     after = cases.get_case(rt, case_id=view.id, actor=an_officer())
     assert [t.id for t in after.ready_tasks] == [task.id]  # the task is still there to do
     with rt.store.transaction(write=False) as session:
-        from engine.store import queries
         again = queries.case(session, view.id)
-        assert (again.workflow_state, again.audit_seq) == (state, events)
+        assert again.workflow_state == state
+        failed = queries.last_audit_event(session, view.id)
+    # nothing of the step is kept, but the failure is on the case's record and waits as an incident
+    assert again.audit_seq == events + 1 and failed.event_type == "incident_opened"
+    assert message in failed.payload
     # the pool recovered: an ordinary step of an ordinary procedure still runs
     rt.settings = type(rt.settings).ephemeral()
     _deploy(rt, probe(script="result = 2"))

@@ -1,4 +1,4 @@
-"""Four journeys in a real browser (Debian's chromium through Playwright) against a real `dueflow serve`:
+"""Journeys in a real browser (Debian's chromium through Playwright) against a real `dueflow serve`:
 each asserts what the person would notice on the page. Set-up that is not the journey goes through the API."""
 from __future__ import annotations
 
@@ -209,3 +209,31 @@ def test_a_party_submits_a_statement_that_the_officer_then_sees(server, open_pag
     row.locator(f"text={case['case_no']}").click()
     assert "The oven was moved off the pavement the same afternoon." in page.inner_text("#party-messages")
     assert phone.errors == [] and page.errors == []
+
+
+def test_an_admin_finds_a_failed_step_among_the_incidents_and_resolves_it(server, open_page):
+    from tests.security.procedures import probe
+
+    server.deploy("probe.bpmn", probe(script="result = 1 // 0")["probe.bpmn"].decode())
+    case = server.open_case("probe", "Broken Script Bakery")
+    with server.api(DEMO["officer"]) as client:
+        answer = client.post(f"/api/tasks/{case['ready_tasks'][0]['id']}/complete", json={"data": {}})
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "workflow_error"
+
+    page = open_page("zh-CN")
+    sign_in(page, DEMO["admin"])
+    page.click("nav >> text=故障")
+    row = page.locator("tr[data-incident]", has_text=case["case_no"])
+    assert "review" in row.inner_text() and "ZeroDivisionError" in row.inner_text()
+    row.locator("input[name=reason]").fill("脚本已在第 2 版修正，本案改为线下处理")
+    row.locator("button.secondary").click()
+    page.wait_for_load_state()
+    assert "已处理" in page.inner_text(".flash")
+    assert page.locator("tr[data-incident]", has_text=case["case_no"]).count() == 0
+
+    page.click("text=已处理")
+    resolved = page.locator("tr[data-incident]", has_text=case["case_no"])
+    assert "本案改为线下处理" in resolved.inner_text()
+    page.goto(f"/cases/{case['id']}")
+    assert "步骤失败：已登记故障" in page.inner_text("main") and "故障已处理" in page.inner_text("main")
+    assert page.errors == []
