@@ -223,6 +223,7 @@ def test_an_admin_finds_a_failed_step_among_the_incidents_and_resolves_it(server
     page = open_page("zh-CN")
     sign_in(page, DEMO["admin"])
     page.click("nav >> text=故障")
+    page.wait_for_load_state()
     row = page.locator("tr[data-incident]", has_text=case["case_no"])
     assert "review" in row.inner_text() and "ZeroDivisionError" in row.inner_text()
     row.locator("input[name=reason]").fill("脚本已在第 2 版修正，本案改为线下处理")
@@ -231,7 +232,8 @@ def test_an_admin_finds_a_failed_step_among_the_incidents_and_resolves_it(server
     assert "已处理" in page.inner_text(".flash")
     assert page.locator("tr[data-incident]", has_text=case["case_no"]).count() == 0
 
-    page.click("text=已处理")
+    page.click("a[href='/admin/incidents?status=resolved']")
+    page.wait_for_load_state()
     resolved = page.locator("tr[data-incident]", has_text=case["case_no"])
     assert "本案改为线下处理" in resolved.inner_text()
     page.goto(f"/cases/{case['id']}")
