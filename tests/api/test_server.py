@@ -88,3 +88,41 @@ def test_a_case_is_completed_over_the_network(server):
         paid = http.post(f"/api/cases/{case['id']}/messages", headers=officer, json={"name": "fine_paid"})
         assert paid.json()["status"] == "closed"
         assert http.get("/api/audit/verify", headers=admin).json()["ok"] is True
+
+
+def test_a_runaway_procedure_is_stopped_while_the_server_keeps_answering(server):
+    import threading
+
+    from tests.security.procedures import probe
+
+    with httpx.Client(base_url=server, timeout=60) as http:
+        token = http.post("/api/auth/token", data={"username": "ada", "password": "admin pass"}).json()
+        admin = {"Authorization": f"Bearer {token['access_token']}"}
+        runaway = probe(script="total = 0\nfor i in range(10 ** 11):\n    total += i")
+        assert http.post("/api/procedures", headers=admin,
+                         files=[("files", ("probe.bpmn", runaway["probe.bpmn"], "application/xml"))]).status_code == 201
+        assert http.post("/api/users", headers=admin, json={"username": "olga", "password": "long enough",
+                         "role": "officer", "department": "cityscape"}).status_code == 201
+        token = http.post("/api/auth/token", data={"username": "olga", "password": "long enough"}).json()
+        officer = {"Authorization": f"Bearer {token['access_token']}"}
+        case = http.post("/api/cases", headers=officer, json={"procedure": "probe", "data": {}}).json()
+        task = case["ready_tasks"][0]["id"]
+        answered: list[str] = []
+
+        def complete():
+            with httpx.Client(base_url=server, timeout=60) as other:
+                reply = other.post(f"/api/tasks/{task}/complete", headers=officer, json={"data": {}})
+            answered.append(f"completion {reply.status_code} {reply.json()['error']['code']}")
+
+        worker = threading.Thread(target=complete)
+        worker.start()
+        while worker.is_alive():  # meanwhile other requests are served
+            if http.get("/api/health").status_code == 200 and not answered:
+                answered.append("health")
+            time.sleep(0.05)
+        worker.join()
+    assert "health" in answered and answered[-1] == "completion 422 budget_exceeded", answered
+    with httpx.Client(base_url=server, timeout=30) as http:
+        still = http.get(f"/api/cases/{case['id']}", headers=admin).json()
+        assert [t["id"] for t in still["ready_tasks"]] == [task], "the case kept its state"
+        assert http.get("/api/incidents", headers=admin).json()[0]["code"] == "budget_exceeded"
