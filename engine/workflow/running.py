@@ -102,10 +102,10 @@ class CaseRun:
         return json.dumps(SERIALIZER.to_dict(self.workflow), separators=(",", ":"), default=str)
 
     def _set_safe_engine(self) -> None:
-        # deserialization restores the unsafe default engine: set ours on every (sub)workflow, every time
+        # Deserialization restores the unsafe default engine: set ours again, every time. Subprocesses and
+        # call activities (BpmnSubWorkflow) have no engine of their own: theirs is a read-only property that
+        # answers the top workflow's, so setting it here covers them.
         self.workflow.script_engine = SCRIPT_ENGINE
-        for subprocess in self.workflow.subprocesses.values():
-            subprocess.script_engine = SCRIPT_ENGINE
 
     # -- reading --
     def _all_tasks(self):
@@ -185,7 +185,23 @@ class CaseRun:
                 task.internal_data["event_value"] = moved.isoformat()
 
     def waiting_messages(self) -> set[str]:
-        return {d.name for _, definitions in self._waiting_definitions(_BaseMessage) for d in definitions}
+        waiting = {d.name for _, definitions in self._waiting_definitions(_BaseMessage) for d in definitions}
+        return waiting | self._event_subprocess_messages()
+
+    def _event_subprocess_messages(self) -> set[str]:
+        """Messages that start an event subprocess of the process: no task waits for them (SpiffWorkflow
+        creates the subprocess when the message arrives), but the case accepts them while it runs."""
+        if self.workflow.completed:
+            return set()
+        names = set()
+        for spec_name in getattr(self.workflow.spec.start, "trigger_specs", ()):
+            spec = self.workflow.subprocess_specs.get(spec_name)
+            for start in spec.bpmn_start_events if spec is not None else ():
+                definition = start.event_definition
+                inner = definition.event_definitions if isinstance(definition, MultipleEventDefinition) \
+                    else [definition]
+                names.update(d.name for d in inner if isinstance(d, _BaseMessage))
+        return names
 
     # -- acting --
     def _snapshot(self) -> dict:
