@@ -18,13 +18,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import UnsafeExpressionError, WorkflowError
 from engine.workflow.environment import SCRIPT_ENGINE, clock_at
 from engine.workflow.parsing import Procedure
+from engine.workflow.pruning import prune
 
 
 
@@ -99,6 +100,7 @@ class CaseRun:
         return cls(procedure, workflow)
 
     def dump(self) -> str:
+        prune(self.workflow)  # the stored tree stays bounded however long the case loops
         return json.dumps(SERIALIZER.to_dict(self.workflow), separators=(",", ":"), default=str)
 
     def _set_safe_engine(self) -> None:
@@ -121,7 +123,7 @@ class CaseRun:
     def task_state(self, task_id: str) -> str | None:
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):  # pruned or never ours
             return None
         if task is None:
             return None
@@ -130,7 +132,7 @@ class CaseRun:
     def task_element(self, task_id: str) -> str | None:
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):  # pruned or never ours
             return None
         return task.task_spec.bpmn_id if task is not None else None
 
