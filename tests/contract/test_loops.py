@@ -60,3 +60,35 @@ def test_a_pruned_round_clicked_again_is_already_completed(rt):
     tasks.complete_task(rt, task_id=first, data={"fixed": False}, actor=an_officer())
     with pytest.raises(TaskAlreadyCompletedError):
         tasks.complete_task(rt, task_id=first, data={"fixed": False}, actor=an_officer())
+
+
+def test_a_loop_around_a_parallel_join_and_a_call_activity_keeps_what_they_need(sqlite_store, clock):
+    """The join must still wait for all three branches, in any order, and the called process must still run,
+    round after round, past the depth where the unpruned tree stopped (about 100 rounds of this loop)."""
+    rt = Runtime(sqlite_store, clock, warm_cases=0)
+    files = files_of("loop_parallel.bpmn", "subprocesses/call_site_visit.bpmn")
+    procedures.deploy_procedure(rt, files=files, actor=an_admin())
+    view = a_case(rt, "parallel_rework", complaint="noise")
+    orders = (["notify_owner", "notify_landlord", "notify_committee"],
+              ["notify_committee", "notify_owner", "notify_landlord"],
+              ["notify_landlord", "notify_committee", "notify_owner"])
+    sizes = []
+    for round_ in range(130):
+        order = orders[round_ % 3]
+        for done, element_id in enumerate(order):
+            assert sorted(t.element_id for t in view.ready_tasks) == sorted(order[done:]), \
+                f"round {round_}: the join must wait for {order[done:]}"
+            task = next(t for t in view.ready_tasks if t.element_id == element_id)
+            view = tasks.complete_task(rt, task_id=task.id, data={}, actor=an_officer())
+        [visit] = view.ready_tasks
+        assert visit.element_id == "record_visit", f"round {round_}: the called process runs"
+        observed = "fixed" if round_ == 129 else f"still broken ({round_})"
+        view = tasks.complete_task(rt, task_id=visit.id, data={"observed": observed}, actor=an_officer())
+        if round_ in (5, 128):
+            with rt.store.transaction(write=False) as session:
+                sizes.append(len(session.get(CaseRecord, view.id).workflow_state))
+    assert (view.status, view.outcome) == ("closed", "closed")
+    data = cases.get_case(rt, case_id=view.id, actor=an_officer()).data
+    assert data["visit_summary"] == "noise: fixed", "the last round's called process returned its data"
+    assert sizes[1] < sizes[0] * 1.2, f"state grew from {sizes[0]} to {sizes[1]} bytes"
+    assert cases.verify_audit(rt, actor=an_auditor(), case_id=view.id)["ok"]
