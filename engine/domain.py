@@ -59,6 +59,10 @@ class Stage(str, enum.Enum):
 
 STAGE_PROPERTY = "stage"  # camunda:property name carrying the stage on a task, timer or decision
 ENFORCEMENT_PROPERTY = "enforcement"  # process-level camunda:property marking an enforcement procedure
+# process-level camunda:properties naming the variables that hold the amount served with the rights notice and
+# the amount decided: the rights gate compares exactly these (PL 45), the lint refuses a penalty stage without
+NOTIFIED_AMOUNT_PROPERTY = "notified_amount_field"
+DECIDED_AMOUNT_PROPERTY = "decided_amount_field"
 
 
 @dataclass(frozen=True)

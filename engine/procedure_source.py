@@ -30,6 +30,10 @@ SUPPORTED = frozenset({
 FLOW_NODES = SUPPORTED - {"sequenceFlow", "laneSet", "textAnnotation", "association", "dataObject",
                           "dataObjectReference", "dataStoreReference", "extensionElements", "documentation",
                           "ioSpecification", "property", "group", "category"}
+# What a subprocess element says about itself, written among its body by Camunda Modeler: its own sequence
+# flow references and loop markers. They are the subprocess's attributes, not elements of its body.
+SUBPROCESS_OWN = frozenset({"incoming", "outgoing", "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
+                            "dataInputAssociation", "dataOutputAssociation"})
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _STAGES = {stage.value for stage in Stage}
 
@@ -123,6 +127,7 @@ def inspect(model: SourceModel) -> SourceModel:
         _inspect_dmn(model, file, root)
     for file, root in model.bpmn:
         _inspect_bpmn(model, file, root)
+    check_called_processes(model)
     if model.key is None and model.bpmn:
         file, root = model.bpmn[0]
         model.problem("no executable process (isExecutable=\"true\") in the BPMN files", file, root)
@@ -186,12 +191,14 @@ def _lane_role(name: str) -> str:
 
 def _inspect_container(model, file, container, lanes, messages) -> None:
     ids = {node.get("id") for node in container if node.get("id")}
+    own = SUBPROCESS_OWN if local(container.tag) == "subProcess" else frozenset()
     for node in container:
         kind = local(node.tag)
-        if not kind:
+        if not kind or kind in own:
             continue
         if kind not in SUPPORTED:
-            model.problem(f"element <{kind}> is not supported by Dueflow", file, node, rule="UNSUPPORTED")
+            model.problem(f"element <{kind}> is not supported by Dueflow", file, node,
+                          element_id=node.get("id") or container.get("id"), rule="UNSUPPORTED")
             continue
         node_id = node.get("id")
         if kind == "sequenceFlow":
@@ -231,10 +238,68 @@ def _inspect_container(model, file, container, lanes, messages) -> None:
                 model.problem(f"decision '{ref}' is in no DMN file of this procedure", file, node,
                               rule="MISSING_ELEMENT")
         elif kind == "subProcess":
+            if node.get("triggeredByEvent") == "true":
+                _inspect_event_subprocess(model, file, node, container)
             _inspect_container(model, file, node, lanes, messages)
+        elif kind == "callActivity":
+            _inspect_call(model, file, node)
+        _inspect_loop(model, file, node)
     for flow in container:
         if local(flow.tag) == "sequenceFlow" and flow.get("sourceRef") in model.elements:
             model.elements[flow.get("sourceRef")].outgoing.append(flow.get("targetRef"))
+
+
+def _inspect_call(model, file, node) -> None:
+    """A call activity names a process deployed with it; Camunda's variable mappings are not supported."""
+    if not node.get("calledElement"):
+        model.problem("call activity has no calledElement (the id of the process it calls)", file, node)
+    mappings = node.xpath("./bpmn:extensionElements/camunda:in | ./bpmn:extensionElements/camunda:out",
+                          namespaces=NS)
+    if mappings:
+        model.problem("camunda:in/camunda:out variable mappings are not supported: the called process sees all of "
+                      "the case's data and all of its data comes back (docs/stages.md, Subprocesses)", file,
+                      mappings[0], element_id=node.get("id"), rule="UNSUPPORTED")
+
+
+def _inspect_event_subprocess(model, file, node, parent) -> None:
+    """What SpiffWorkflow 3.2 runs of an event subprocess: non-interrupting ones, and message starts only
+    directly in a process (it never interrupts the process, and routes messages to the process's own)."""
+    for start in node.xpath("./bpmn:startEvent", namespaces=NS):
+        if start.get("isInterrupting", "true") != "false":
+            model.problem("an interrupting event subprocess would not stop the rest of the case here: make its "
+                          "start event non-interrupting, or put an interrupting boundary event on a subprocess",
+                          file, start, element_id=node.get("id"), rule="UNSUPPORTED")
+        if start.xpath("./bpmn:messageEventDefinition", namespaces=NS) and local(parent.tag) != "process":
+            model.problem("an event subprocess started by a message must stand directly in a process, not inside "
+                          "a subprocess", file, start, element_id=node.get("id"), rule="UNSUPPORTED")
+
+
+def check_called_processes(model: SourceModel) -> None:
+    """Every call activity calls a process in the files of this deploy (after all files were read), and the
+    procedure is the executable process that none of them calls, whatever the order of the files."""
+    processes = {p.get("id"): p for _, root in model.bpmn for p in root.xpath("./bpmn:process", namespaces=NS)}
+    called = set()
+    for file, root in model.bpmn:
+        for node in root.xpath(".//bpmn:callActivity[@calledElement]", namespaces=NS):
+            called.add(node.get("calledElement"))
+            if node.get("calledElement") not in processes:
+                model.problem(f"call activity calls process '{node.get('calledElement')}', which is in none of "
+                              "the files deployed with it", file, node, rule="MISSING_ELEMENT")
+    if model.key in called:
+        main = next((p for key, p in processes.items()
+                     if key not in called and p.get("isExecutable", "false") == "true"), None)
+        if main is not None:
+            model.key, model.name = main.get("id"), main.get("name") or main.get("id")
+            model.process_properties = properties_of(main)
+
+
+def _inspect_loop(model, file, node) -> None:
+    """Multi-instance cardinality and completion conditions are Python run by the script engine: check them."""
+    for expression in node.xpath("./bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality | "
+                                 "./bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition",
+                                 namespaces=NS):
+        what = "loop cardinality" if local(expression.tag) == "loopCardinality" else "completion condition"
+        _translate(model, file, expression, node.get("id"), expressions.translate_condition, what)
 
 
 def _translate(model, file, node, element_id, translate, what) -> None:

@@ -47,7 +47,8 @@ def case_list(request: Request, actor: StaffUser, q: Annotated[str, Query(max_le
               offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
     items, total = cases.list_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None,
                                     status=status or None, offset=offset, limit=50)
-    return page(request, "officer/cases.html", cases=items, total=total, q=q, status=status, offset=offset,
+    # `status` is page()'s HTTP status: the filter travels as `status_filter`
+    return page(request, "officer/cases.html", cases=items, total=total, q=q, status_filter=status, offset=offset,
                 can_open=can_open_cases(actor), case_base="/audit/cases" if actor.role == Role.AUDITOR else "/cases")
 
 

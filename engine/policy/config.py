@@ -24,6 +24,8 @@ RULES: dict[str, tuple[str, str]] = {
     "USER_TASK_WITHOUT_STAGE": ("error", "user task of an enforcement procedure without a stage"),
     "PENALTY_WITHOUT_RIGHTS_NOTICE": ("error", "penalty decision without a served rights notice and statement "
                                                "period before it (PL 44, 45, 62)"),
+    "PENALTY_AMOUNTS_UNDECLARED": ("error", "penalty decision without declared notified and decided amount fields, "
+                                            "so the cap at the notified amount cannot be checked (PL 45)"),
     "PENALTY_WITHOUT_ORDER_TO_CORRECT": ("error", "penalty decision without an order to correct (PL 28)"),
     "NO_PENALTY_WITHOUT_EDUCATION": ("error", "case ends without a penalty and without education (PL 33)"),
     "JUDICIAL_REFERRAL_TOO_EARLY": ("error", "application to the court before the decision is served, a demand "

@@ -40,6 +40,7 @@ class Node:
     timer: tuple[str, str] | None = None  # (timeDuration|timeDate|timeCycle, expression) of a timer event
     parent: str | None = None  # the subprocess it sits in
     detached: bool = False  # inside a non-interrupting event subprocess: its end does not end the case
+    fields: tuple[str, ...] = ()  # ids of its camunda:formData fields
 
     @property
     def stage(self) -> str | None:
@@ -171,7 +172,9 @@ def _container(graph, element, lanes, entry, exit_, parent: Node | None, detache
                     line=child.sourceline, properties=properties_of(child),
                     # SpiffWorkflow gives a task inside a subprocess the subprocess's lane; so do we
                     lane=lanes.get(child.get("id")) or (parent.lane if parent else None),
-                    parent=parent.id if parent else None, detached=detached)
+                    parent=parent.id if parent else None, detached=detached,
+                    fields=tuple(f.get("id") or "" for f in child.xpath(
+                        "./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS)))
         for definition in child.xpath("./bpmn:timerEventDefinition", namespaces=NS):
             expression = next((e for e in definition if local(e.tag) in TIMER_KINDS), None)
             node.timer = (local(expression.tag), (expression.text or "").strip()) if expression is not None \

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from engine.domain import Stage
+from engine.domain import DECIDED_AMOUNT_PROPERTY, NOTIFIED_AMOUNT_PROPERTY, Stage
 from engine.policy.config import Policy
 from engine.policy.graph import Facts, Node, ProcessGraph
 from engine.policy.periods import calendar_days_needed, covers, parse_timer
@@ -133,6 +133,23 @@ def check_rights_notice(graph: ProcessGraph, policy: Policy) -> Iterator[Finding
                   f"{' and without '.join(lacking)}")
 
 
+def check_penalty_amounts(graph: ProcessGraph, policy: Policy) -> Iterator[Finding]:
+    """PL 45: the engine caps the decided amount at the notified one, so it must know which fields hold them."""
+    deciding = _first(n for n in graph.nodes.values() if n.stage == Stage.PENALTY_DECISION.value and n.acts)
+    if not deciding:
+        return
+    missing = [p for p in (NOTIFIED_AMOUNT_PROPERTY, DECIDED_AMOUNT_PROPERTY) if not graph.properties.get(p, "").strip()]
+    if missing:
+        yield _at("PENALTY_AMOUNTS_UNDECLARED", graph, f"the process declares no {' and no '.join(missing)} "
+                  f"(extension properties naming the variables of the notified and the decided amount)")
+        return
+    decided = graph.properties[DECIDED_AMOUNT_PROPERTY].strip()
+    for node in deciding:
+        if node.kind == "userTask" and node.fields and decided not in node.fields:
+            yield _at("PENALTY_AMOUNTS_UNDECLARED", node, f"{DECIDED_AMOUNT_PROPERTY} '{decided}' is no field of its "
+                      f"form ({', '.join(node.fields)})")
+
+
 def _ends(graph: ProcessGraph, skip: frozenset[str]) -> list[Node]:
     return _first(n for n in graph.terminals() if (n.outcome or "") not in skip)
 
@@ -215,8 +232,8 @@ def check_judicial_referral(graph: ProcessGraph, policy: Policy) -> Iterator[Fin
 
 
 GENERIC_CHECKS = (check_unreachable, check_categories)
-ENFORCEMENT_CHECKS = (check_stages, check_user_tasks, check_timers, check_rights_notice, check_order_to_correct,
-                      check_education, check_judicial_referral)
+ENFORCEMENT_CHECKS = (check_stages, check_user_tasks, check_timers, check_rights_notice, check_penalty_amounts,
+                      check_order_to_correct, check_education, check_judicial_referral)
 
 
 def check_process(graph: ProcessGraph, policy: Policy) -> Iterator[Finding]:

@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.domain import Actor, RightsGateError, SeparationOfDutiesError, Stage
+from engine.domain import (DECIDED_AMOUNT_PROPERTY, NOTIFIED_AMOUNT_PROPERTY, Actor, RightsGateError,
+                           SeparationOfDutiesError, Stage)
 from engine.store import Session, queries
 
 STATEMENT_MESSAGES = ("statement_received", "hearing_requested")
 WAIVER_MESSAGE = "waiver_received"
 WAIVER_FIELD = "rights_waived"  # a boolean form field recording a signed waiver
-AMOUNT_FIELDS = ("fine_amount", "penalty_amount", "amount")
-NOTIFIED_FIELDS = ("proposed_fine", "notified_fine", "fine_amount")
+# Versions deployed before procedures declared their amount fields (docs/stages.md) are read by these names;
+# the lint refuses a new penalty procedure without the declaration.
+LEGACY_DECIDED_FIELDS = ("fine_amount", "penalty_amount", "amount")
+LEGACY_NOTIFIED_FIELDS = ("proposed_fine", "notified_fine", "fine_amount")
 RECHECK_STAGES = (Stage.STATEMENT_PERIOD.value, Stage.HEARING.value)
 SEPARATED_STAGES = (Stage.HEARING.value, Stage.LEGAL_REVIEW.value)
 
@@ -61,8 +64,25 @@ def _facts(session: Session, step) -> CaseFacts:
     return facts
 
 
-def _amount(data: dict[str, Any], names) -> Any:
-    return next((data[n] for n in names if isinstance(data.get(n), (int, float))), None)
+def _amount(data: dict[str, Any], names) -> float | None:
+    for name in names:
+        value = data.get(name)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, str):  # free data (no form) may carry "500"
+            try:
+                value = float(value)
+            except ValueError:
+                continue
+        if isinstance(value, (int, float)):
+            return value
+    return None
+
+
+def _fields(step, prop: str, legacy: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """The variable the procedure declares for an amount (and True), or the legacy names (and False)."""
+    declared = step.procedure.source.process_properties.get(prop, "").strip()
+    return ((declared,), True) if declared else (legacy, False)
 
 
 def check_task(session: Session, step, element_id: str, data: dict[str, Any], actor: Actor,
@@ -73,7 +93,7 @@ def check_task(session: Session, step, element_id: str, data: dict[str, Any], ac
     if stage not in (Stage.PENALTY_DECISION.value, Stage.RIGHTS_NOTICE.value) + SEPARATED_STAGES:
         return []
     if stage == Stage.RIGHTS_NOTICE.value:
-        amount = _amount({**step.run.data, **data}, NOTIFIED_FIELDS)
+        amount = _amount({**step.run.data, **data}, _fields(step, NOTIFIED_AMOUNT_PROPERTY, LEGACY_NOTIFIED_FIELDS)[0])
         return [("rights_notice_served", {"amount": amount, "served_on": data.get("served_on")})]
     facts = _facts(session, step)
     if stage in SEPARATED_STAGES:
@@ -93,7 +113,13 @@ def check_task(session: Session, step, element_id: str, data: dict[str, Any], ac
     if facts.statements_pending:
         raise RightsGateError(f"{facts.statements_pending} statement(s) of the party have no recorded re-check "
                               "(PL 45: hear and re-check before deciding)")
-    decided, notified = _amount(data, AMOUNT_FIELDS), notice.get("amount")
+    names, declared = _fields(step, DECIDED_AMOUNT_PROPERTY, LEGACY_DECIDED_FIELDS)
+    # the declared field is read wherever the procedure put it (this form, or the case's data before it)
+    decided = _amount({**step.run.data, **data} if declared else data, names)
+    notified = notice.get("amount")
+    if declared and decided and notified is None:
+        raise RightsGateError(f"the decided penalty {decided:g} has no notified amount to stay within: the rights "
+                              "notice recorded none; serve a notice stating the proposed penalty (PL 44-45)")
     if decided is not None and notified is not None and decided > notified:
         raise RightsGateError(f"the decided penalty {decided} exceeds the notified {notified}; serve a new "
                               "rights notice to raise it (PL 45: no heavier penalty for defending oneself)")

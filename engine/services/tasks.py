@@ -6,7 +6,7 @@ from typing import Any
 from engine import forms
 from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError, RightsGateError,
                            SeparationOfDutiesError, StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError,
-                           TaskNotReadyError)
+                           TaskNotReadyError, TaskState)
 from engine.services import access, gates, incidents, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
@@ -71,7 +71,8 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
                                  f"(now version {step.case.row_version})")
         due = step.case.next_due_at is not None and step.case.next_due_at <= now
         changes = step.run.step(now) if due else []  # a deadline that passed wins over this click
-        state = step.run.task_state(task_id)
+        # a finished task may have been pruned from the engine's tree: its row still says what happened
+        state = step.run.task_state(task_id) or (task.state if task.state != TaskState.READY.value else None)
         if state == "completed":
             raise TaskAlreadyCompletedError(f"task '{task.name}' was already completed")
         if state != "ready":

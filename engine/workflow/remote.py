@@ -69,7 +69,8 @@ class RemoteRun:
     def _local(self, action: Callable[[CaseRun], Any]) -> None:
         live = self.live()
         action(live)
-        self.state, self._view, self._live = live.dump(), live.view(), live
+        view = live.view()  # before dump(), which prunes finished tasks
+        self.state, self._view, self._live = live.dump(), view, live
 
     def live(self) -> CaseRun:
         """The workflow loaded in this process, for reading (no procedure code runs on load)."""

@@ -18,13 +18,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import UnsafeExpressionError, WorkflowError
 from engine.workflow.environment import SCRIPT_ENGINE, clock_at
 from engine.workflow.parsing import Procedure
+from engine.workflow.pruning import prune
 
 
 
@@ -99,13 +100,14 @@ class CaseRun:
         return cls(procedure, workflow)
 
     def dump(self) -> str:
+        prune(self.workflow)  # the stored tree stays bounded however long the case loops
         return json.dumps(SERIALIZER.to_dict(self.workflow), separators=(",", ":"), default=str)
 
     def _set_safe_engine(self) -> None:
-        # deserialization restores the unsafe default engine: set ours on every (sub)workflow, every time
+        # Deserialization restores the unsafe default engine: set ours again, every time. Subprocesses and
+        # call activities (BpmnSubWorkflow) have no engine of their own: theirs is a read-only property that
+        # answers the top workflow's, so setting it here covers them.
         self.workflow.script_engine = SCRIPT_ENGINE
-        for subprocess in self.workflow.subprocesses.values():
-            subprocess.script_engine = SCRIPT_ENGINE
 
     # -- reading --
     def _all_tasks(self):
@@ -121,7 +123,7 @@ class CaseRun:
     def task_state(self, task_id: str) -> str | None:
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):  # pruned or never ours
             return None
         if task is None:
             return None
@@ -130,7 +132,7 @@ class CaseRun:
     def task_element(self, task_id: str) -> str | None:
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):  # pruned or never ours
             return None
         return task.task_spec.bpmn_id if task is not None else None
 
@@ -185,7 +187,23 @@ class CaseRun:
                 task.internal_data["event_value"] = moved.isoformat()
 
     def waiting_messages(self) -> set[str]:
-        return {d.name for _, definitions in self._waiting_definitions(_BaseMessage) for d in definitions}
+        waiting = {d.name for _, definitions in self._waiting_definitions(_BaseMessage) for d in definitions}
+        return waiting | self._event_subprocess_messages()
+
+    def _event_subprocess_messages(self) -> set[str]:
+        """Messages that start an event subprocess of the process: no task waits for them (SpiffWorkflow
+        creates the subprocess when the message arrives), but the case accepts them while it runs."""
+        if self.workflow.completed:
+            return set()
+        names = set()
+        for spec_name in getattr(self.workflow.spec.start, "trigger_specs", ()):
+            spec = self.workflow.subprocess_specs.get(spec_name)
+            for start in spec.bpmn_start_events if spec is not None else ():
+                definition = start.event_definition
+                inner = definition.event_definitions if isinstance(definition, MultipleEventDefinition) \
+                    else [definition]
+                names.update(d.name for d in inner if isinstance(d, _BaseMessage))
+        return names
 
     def view(self) -> dict[str, Any]:
         """What the server needs to know of the state without loading it (engine.workflow.remote)."""

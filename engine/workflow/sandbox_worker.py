@@ -79,6 +79,7 @@ class Worker:
             else:
                 run = self.warm.pop(state, None) or CaseRun.load(procedure, state)
                 changes = _act(run, action, now)
+            view = run.view()  # before dump(), which prunes finished tasks whose end the server must still see
             try:
                 dumped = run.dump()
             except (ValueError, TypeError, OverflowError) as exc:
@@ -98,7 +99,7 @@ class Worker:
         self.warm[dumped] = run
         while len(self.warm) > 64:
             self.warm.popitem(last=False)
-        return {"ok": True, "state": dumped, "changes": [_change(c) for c in changes], "view": run.view()}
+        return {"ok": True, "state": dumped, "changes": [_change(c) for c in changes], "view": view}
 
 
 def _act(run: CaseRun, action: dict[str, Any], now: datetime):

@@ -5,7 +5,7 @@ from engine.domain import RightsGateError
 from engine.policy import load_policy
 from engine.services import cases, procedures, tasks
 from engine.services.runtime import Runtime
-from tests.builders import a_case, a_supervisor, an_admin, an_auditor, files_of
+from tests.builders import ROOT, a_case, a_supervisor, an_admin, an_auditor, an_officer, files_of
 
 
 @pytest.fixture
@@ -35,3 +35,32 @@ def test_a_penalty_without_a_served_rights_notice_is_refused_and_the_refusal_aud
     refused = cases.case_audit(lenient_rt, case_id=case.id, actor=an_auditor())[-1]
     assert (refused["event_type"], refused["payload"]["code"]) == ("step_refused", "rights_gate")
     assert cases.verify_audit(lenient_rt, actor=an_auditor())["ok"]
+
+
+def _renamed_penalty(**renames: str) -> dict[str, bytes]:
+    """The web penalty procedure with its amount fields (form fields, declarations) under other names."""
+    text = (ROOT / "tests" / "web" / "fixtures" / "web_penalty.bpmn").read_text()
+    for old, new in renames.items():
+        text = text.replace(f'"{old}"', f'"{new}"')
+    return {"renamed_penalty.bpmn": text.encode()}
+
+
+def test_the_fine_cap_follows_the_declared_fields_whatever_they_are_called(rt):
+    """Before, only fields named fine_amount, penalty_amount or amount were compared: `fine` skipped the cap."""
+    files = _renamed_penalty(proposed_fine="notice_total", fine_amount="fine")
+    assert b'value="fine"' in files["renamed_penalty.bpmn"]
+    key = procedures.deploy_procedure(rt, files=files, actor=an_admin()).key
+    case = a_case(rt, key)
+    view = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, actor=an_officer(),
+                               data={"findings": "stall on the pavement", "inspected_on": "2026-03-02"})
+    view = tasks.complete_task(rt, task_id=view.ready_tasks[0].id, actor=an_officer(),
+                               data={"notice_total": 300, "served_on": "2026-03-02"})
+    cases.deliver_message(rt, case_id=case.id, name="waiver_received", payload={}, actor=an_officer())
+    decide = cases.get_case(rt, case_id=case.id, actor=an_officer()).ready_tasks[0]
+    with pytest.raises(RightsGateError, match="exceeds the notified 300"):
+        tasks.complete_task(rt, task_id=decide.id, data={"fine": 500, "reasons": "PL 57"}, actor=an_officer())
+    served = [e for e in cases.case_audit(rt, case_id=case.id, actor=an_auditor())
+              if e["event_type"] == "rights_notice_served"]
+    assert served[0]["payload"]["amount"] == 300, "the notified amount is read from the declared field"
+    decided = tasks.complete_task(rt, task_id=decide.id, data={"fine": 300, "reasons": "PL 57"}, actor=an_officer())
+    assert decide.id not in {t.id for t in decided.ready_tasks}

@@ -32,6 +32,10 @@ def an_agency_policy(tmp_path: Path, text: str) -> Path:
     return path
 
 
+AMOUNTS = ('<camunda:property name="notified_amount_field" value="proposed_fine"/>'
+           '<camunda:property name="decided_amount_field" value="fine_amount"/>')
+
+
 def a_procedure(*chains: str, stages: dict[str, str] = {}, timers: dict[str, str] = {},
                 outcomes: dict[str, str] = {}, extra: dict[str, dict[str, str]] = {}) -> bytes:
     """BPMN for chains like "start > notice > decide > end": start*/end*/gw*/par* by name, timers by `timers`."""
@@ -59,6 +63,7 @@ def a_procedure(*chains: str, stages: dict[str, str] = {}, timers: dict[str, str
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
     xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://dueflow.example/t">
 <bpmn:process id="built" isExecutable="true">
+<bpmn:extensionElements><camunda:properties>{AMOUNTS}</camunda:properties></bpmn:extensionElements>
 <bpmn:laneSet id="lanes"><bpmn:lane id="officer" name="officer">{refs}</bpmn:lane></bpmn:laneSet>
 {chr(10).join(elements)}
 </bpmn:process></bpmn:definitions>""".encode()
@@ -73,6 +78,7 @@ def rules_of(problems: list[Problem]) -> list[tuple[str, str | None]]:
 CAUGHT = [
     ("PENALTY_WITHOUT_RIGHTS_NOTICE", "decide_penalty"),
     ("PENALTY_WITHOUT_ORDER_TO_CORRECT", "decide_penalty"),
+    ("PENALTY_AMOUNTS_UNDECLARED", "decide_penalty"),
     ("NO_PENALTY_WITHOUT_EDUCATION", "end_corrected"),
     ("JUDICIAL_REFERRAL_TOO_EARLY", "apply_to_court"),
     ("USER_TASK_WITHOUT_LANE", "record_findings"),
@@ -99,6 +105,18 @@ def test_a_category_the_policy_reserves_needs_an_enforcement_procedure(tmp_path)
     assert rules_of(problems) == [("CATEGORY_REQUIRES_ENFORCEMENT", "category_requires_enforcement")]
     assert problems[0].line == line_of("CATEGORY_REQUIRES_ENFORCEMENT.bpmn", "category_requires_enforcement")
     assert "noise" in problems[0].message and lint("CATEGORY_REQUIRES_ENFORCEMENT.bpmn") == []
+
+
+def test_a_penalty_procedure_must_declare_its_notified_and_decided_amount_fields():
+    chains = ("start > notice > period > decide > order > end",)
+    declared = a_procedure(*chains, stages=NOTICE, timers=PERIOD)
+    assert lint_procedure({"p.bpmn": declared}) == []
+    undeclared = declared.replace(AMOUNTS.encode(), b"")
+    [problem] = lint_procedure({"p.bpmn": undeclared})
+    assert (problem.rule, problem.element_id, problem.severity) == ("PENALTY_AMOUNTS_UNDECLARED", "built", "error")
+    assert "notified_amount_field" in problem.message and "decided_amount_field" in problem.message
+    no_penalty = a_procedure("start > educate > end", stages=NOTICE, outcomes={"end": "education"})
+    assert lint_procedure({"p.bpmn": no_penalty.replace(AMOUNTS.encode(), b"")}) == [], "no penalty, no amounts"
 
 
 def test_malformed_xml_is_one_problem_with_its_line():
