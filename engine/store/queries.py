@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import func, insert, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
 from engine.store import fastpath
@@ -194,7 +194,19 @@ def case_heads(session: Session, case_id: int | None = None) -> dict[int, tuple[
 
 
 def latest_checkpoint(session: Session) -> AuditCheckpointRecord | None:
-    return session.scalars(select(AuditCheckpointRecord).order_by(AuditCheckpointRecord.id.desc()).limit(1)).first()
+    return session.scalars(select(AuditCheckpointRecord).options(defer(AuditCheckpointRecord.heads))
+                           .order_by(AuditCheckpointRecord.id.desc()).limit(1)).first()
+
+
+def checkpoints_newest_first(session: Session) -> Sequence[AuditCheckpointRecord]:
+    """Every checkpoint, newest first; the heads are read only for the rows that are asked for them."""
+    return session.scalars(select(AuditCheckpointRecord).options(defer(AuditCheckpointRecord.heads))
+                           .order_by(AuditCheckpointRecord.id.desc())).all()
+
+
+def max_audit_event_id(session: Session) -> int:
+    """The id of the newest audit row (0 for an empty log): a checkpoint is due only when it moved."""
+    return session.scalar(select(func.max(AuditEventRecord.id))) or 0
 
 
 def lock_system_chain(session: Session) -> None:
