@@ -24,7 +24,7 @@ def public_key(rt: Runtime) -> dict[str, Any]:
     """The public half of the checkpoint key: anyone holding it checks a checkpoint offline."""
     signer = audit.signer(rt.settings.signing_seed)
     return {"algorithm": "Ed25519", "key_id": signer.key_id, "public_key": signer.public_hex,
-            "signed_message": "dueflow-checkpoint/v1\\n<created_at>\\n<chains>\\n<events>\\n<root>",
+            "signed_message": "dueflow-checkpoint/v1\n<created_at>\n<chains>\n<events>\n<root>",
             "retired_public_keys": list(rt.settings.retired_public_keys)}
 
 
