@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from api.checkpoints import CheckpointLoop
 from api.cli import main as dueflow
 from engine import audit
+from engine.audit import verification
 from engine.bootstrap import build_runtime, settings_from_env
 from engine.domain import Actor, Role
 from engine.services import audit_trail, cases, party, tasks
@@ -36,11 +37,13 @@ def installation(tmp_path, monkeypatch):
 
 
 def test_dueflow_verify_exits_0_on_an_intact_log_and_1_naming_the_first_problem_of_each_chain(installation,
-                                                                                              capsys):
+                                                                                              capsys, monkeypatch):
     url, rt, case = installation
+    monkeypatch.setattr(verification, "PROGRESS_EVERY", 3)  # a long log in miniature
     assert dueflow(["verify", "--db", url]) == 0
-    out = capsys.readouterr().out
-    assert "the audit log is intact" in out and audit_trail.public_key(rt)["public_key"] in out
+    captured = capsys.readouterr()
+    assert "the audit log is intact" in captured.out and audit_trail.public_key(rt)["public_key"] in captured.out
+    assert "3 events checked" in captured.err
     [(seq, head)] = rt.store.execute_sql("SELECT audit_seq, audit_head FROM enforcement_case WHERE id = :c",
                                          c=case.id)
     for n in (1, 2):  # two forged events on one chain: only the first is named
