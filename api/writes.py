@@ -10,15 +10,14 @@ from engine.store import Store
 
 
 class Writes:
-    """On SQLite a process runs case-changing calls one at a time on its event loop: its threads would share
-    one interpreter lock, so a worker thread only adds hand-overs (measured: about 0.5 ms a completion).
-    Across processes the store makes writers take turns on a file lock, only for the short write
-    transaction: a step computes from a snapshot first. On PostgreSQL calls run side by side in the pool."""
+    """Case-changing calls never run on the event loop: a step waits for the sandbox process that runs its
+    procedure code (up to its time budget), and other requests must keep answering meanwhile. On SQLite a
+    process runs them one at a time in a worker thread (its threads share one interpreter lock and one
+    file); across processes the store makes writers take turns on a file lock, only for the short write
+    transaction. On PostgreSQL calls run side by side in the pool."""
 
     def __init__(self, store: Store):
         self.limiter = anyio.CapacityLimiter(1) if store.dialect == "sqlite" else None
 
     async def run(self, function: Callable[..., Any], /, **kwargs: Any) -> Any:
-        if self.limiter is not None:
-            return function(**kwargs)
         return await anyio.to_thread.run_sync(functools.partial(function, **kwargs), limiter=self.limiter)

@@ -251,3 +251,15 @@ class WorkflowError(DueflowError):
     """The procedure itself failed while running (a script or DMN cell raised)."""
 
     code = "workflow_error"
+
+
+class BudgetExceededError(WorkflowError):
+    """A step's procedure code ran past its CPU, memory or wall-clock budget; nothing of the step is kept."""
+
+    code = "budget_exceeded"
+
+
+class SandboxError(WorkflowError):
+    """The sandbox process that runs procedure code broke (not the procedure's fault, nor the party's)."""
+
+    code = "sandbox_failed"

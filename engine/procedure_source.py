@@ -145,6 +145,39 @@ def _inspect_bpmn(model: SourceModel, file: str, root) -> None:
             for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
                 lanes[(ref.text or "").strip()] = role
         _inspect_container(model, file, process, lanes, messages)
+    _inspect_hidden_code(model, file, root)
+
+
+# Places procedure code can hide besides scripts, conditions, timers and DMN cells: each is Python (or a
+# Camunda `${...}`) the engine evaluates, so each is checked against the safe language at deploy.
+_HIDDEN_CODE = ("//bpmn:loopCardinality | //bpmn:completionCondition | //bpmn:conditionalEventDefinition/bpmn:condition"
+                " | //camunda:inputParameter | //camunda:outputParameter | //*[local-name()='messagePayload']"
+                " | //*[local-name()='expression' and parent::*[local-name()='correlationProperty'"
+                " or local-name()='messageEventDefinition']]")
+
+
+def _inspect_hidden_code(model: SourceModel, file: str, root) -> None:
+    for node in root.xpath(_HIDDEN_CODE, namespaces=NS):
+        text = (node.text or "").strip()
+        owner = next((a.get("id") for a in node.iterancestors() if a.get("id")), None)
+        literal = local(node.tag) in ("inputParameter", "outputParameter") and not text.startswith("${")
+        if text and len(node) == 0 and not literal:
+            try:
+                python = expressions.translate_condition(text)
+            except expressions.ExpressionError as exc:
+                model.problem(str(exc), file, node, element_id=owner, rule="EXPRESSION")
+                continue
+            problem = expressions.check(python)
+            if problem:
+                model.problem(f"{local(node.tag)}: {problem}", file, node, element_id=owner, rule="EXPRESSION")
+    for mapping in root.xpath("//camunda:in[@sourceExpression] | //camunda:out[@sourceExpression]", namespaces=NS):
+        owner = next((a.get("id") for a in mapping.iterancestors() if a.get("id")), None)
+        try:
+            problem = expressions.check(expressions.translate_condition(mapping.get("sourceExpression")))
+        except expressions.ExpressionError as exc:
+            problem = str(exc)
+        if problem:
+            model.problem(f"sourceExpression: {problem}", file, mapping, element_id=owner, rule="EXPRESSION")
 
 
 def _lane_role(name: str) -> str:

@@ -14,7 +14,6 @@ from engine.services import access, audit_trail, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView
 from engine.store import CaseRecord, PartyAccessRecord, queries
-from engine.workflow import CaseRun
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed from paper
@@ -115,7 +114,7 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
         queries.set_case_no(session, case.id, case.case_no)
         variables.update(case_no=case.case_no, department=department, party_name=case.party_name,
                          party_type=case.party_type)
-        run, changes = CaseRun.start(parsed, variables, now)
+        run, changes = rt.start_run(parsed, variables, now)
         step = steps.Step(case, parsed, f"{version.key}:{version.version}", run, runtime=rt,
                           audit_key=rt.settings.audit_key)
         code = _new_access_code()
@@ -139,7 +138,7 @@ def get_case(rt: Runtime, *, case_id: int, actor: Actor, with_data: bool = True)
             raise CaseNotFoundError(f"no case {case_id}")
         access.require_case_readable(session, actor, case)
         procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-        step = steps.Step(case, procedure, label, CaseRun.load(procedure, case.workflow_state))
+        step = steps.Step(case, procedure, label, rt.load_run(procedure, case.workflow_state))
         return steps.case_view(session, step, with_data=with_data)
 
 

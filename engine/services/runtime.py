@@ -7,16 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.calendar import BPMN_HELPERS
 from engine.domain import Clock, utcnow
 from engine.settings import Settings
 from engine.store import ProcedureVersionRecord, Store
-from engine.workflow import CaseRun, Procedure, parse_procedure, register_helper
-
-# Legal-calendar periods are callable from procedure expressions, e.g. a timer's timeDate
-# `working_days_after(served_on, 5)`: the due date lands on the right working day.
-for _name, _function in BPMN_HELPERS.items():
-    register_helper(_name, _function)
+from engine.workflow import Procedure, RemoteRun, SandboxPool, parse_procedure, shared_pool
 
 
 @dataclass
@@ -28,9 +22,21 @@ class Runtime:
     _parsed: dict[str, Procedure] = field(default_factory=dict)
     _by_version: dict[int, tuple[Procedure, str, int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _runs: OrderedDict = field(default_factory=OrderedDict)  # case id -> (row_version, CaseRun), most recent last
+    _runs: OrderedDict = field(default_factory=OrderedDict)  # case id -> (row_version, RemoteRun), most recent last
     warm_cases: int = 512
     settings: Settings = field(default_factory=Settings.ephemeral)  # secrets and budgets (engine.bootstrap)
+
+    @property
+    def sandbox(self) -> SandboxPool:
+        """The processes that run procedure code (shared by every Runtime of this process)."""
+        return shared_pool(size=self.settings.sandbox_workers, memory_mib=self.settings.script_memory_mib)
+
+    def start_run(self, procedure: Procedure, data: dict[str, Any], now: datetime):
+        """A new case's workflow, started in the sandbox: (the run, what changed)."""
+        return RemoteRun.start(procedure, data, now, sandbox=self.sandbox, seconds=self.settings.script_seconds)
+
+    def load_run(self, procedure: Procedure, state: str) -> RemoteRun:
+        return RemoteRun.load(procedure, state, sandbox=self.sandbox, seconds=self.settings.script_seconds)
 
     def now(self) -> datetime:
         return self.clock()
@@ -51,14 +57,14 @@ class Runtime:
         self._by_version[record.id] = (cached, f"{record.key}:{record.version}", record.version)
         return cached
 
-    def take_run(self, case_id: int, row_version: int) -> CaseRun | None:
+    def take_run(self, case_id: int, row_version: int) -> RemoteRun | None:
         """The case's workflow as this process last saved it, if the row still has that version: a step of a
         recently touched case skips deserializing. Taken out, so no two steps ever share one object."""
         with self._lock:
             entry = self._runs.pop(case_id, None)
         return entry[1] if entry is not None and entry[0] == row_version else None
 
-    def keep_run(self, case_id: int, row_version: int, run: CaseRun) -> None:
+    def keep_run(self, case_id: int, row_version: int, run: RemoteRun) -> None:
         """Remember a committed workflow for the case's next step (least recently used cases leave first)."""
         with self._lock:
             self._runs[case_id] = (row_version, run)

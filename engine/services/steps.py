@@ -11,7 +11,7 @@ from engine.domain import Actor, CaseNotFoundError, CaseStatus, Role, TaskState
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import CaseRecord, Session, Store, TaskRecord, queries
-from engine.workflow import CaseRun, Change, Procedure
+from engine.workflow import Change, Procedure, RemoteRun
 
 TIMER = Actor("timer", Role.SYSTEM)
 STUCK_TIMER_RETRY = timedelta(minutes=5)
@@ -23,7 +23,7 @@ class Step:
     case: CaseRecord
     procedure: Procedure
     label: str  # "key:version"
-    run: CaseRun
+    run: RemoteRun
     ready_records: list[TaskRecord] | None = None
     ready_before: frozenset[str] = frozenset()  # task ids READY when loaded: exactly the case's READY task rows
     runtime: Runtime | None = None  # set when the step may keep its workflow warm after commit
@@ -39,7 +39,7 @@ def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = 
     if case is None:
         raise CaseNotFoundError(f"no case {case_id}")
     procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-    run = rt.take_run(case.id, case.row_version) or CaseRun.load(procedure, case.workflow_state)
+    run = rt.take_run(case.id, case.row_version) or rt.load_run(procedure, case.workflow_state)
     step = Step(case, procedure, label, run, ready_before=frozenset(t.task_id for t in run.ready_tasks()))
     step.runtime, step.audit_key = rt, rt.settings.audit_key
     return step

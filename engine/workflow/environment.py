@@ -1,5 +1,6 @@
 """The restricted script environment every procedure expression runs in, and the injectable clock that
-SpiffWorkflow's timers read (so tests move time without sleeping)."""
+SpiffWorkflow's timers read (so tests move time without sleeping). Nothing here acts at import: the
+sandbox's bootstrap (engine.sandbox_main) registers the helpers; the clock is installed on first use."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -30,11 +31,14 @@ class _ClockedDatetime(datetime):
         return value.astimezone(tz) if tz else value
 
 
-spiff_timer.datetime = _ClockedDatetime
+def _install_clock() -> None:
+    if spiff_timer.datetime is not _ClockedDatetime:
+        spiff_timer.datetime = _ClockedDatetime
 
 
 @contextmanager
 def clock_at(now: datetime) -> Iterator[None]:
+    _install_clock()
     token = _clock.set(lambda: now)
     try:
         yield
@@ -45,22 +49,25 @@ def clock_at(now: datetime) -> Iterator[None]:
 # ---- the restricted script environment ------------------------------------------------------------
 
 class SafeEnvironment(TaskDataEnvironment):
-    """Evaluates only the checked Python subset, with whitelisted builtins and helper functions."""
+    """Evaluates only the checked subset (engine.expressions), compiled by RestrictedPython, with the
+    run-time guards, whitelisted builtins and the helpers the bootstrap registered; every evaluation gets
+    fresh globals, so nothing one case's code does reaches another's."""
 
     def evaluate(self, expression, context, external_context=None):
         code = _checked(expression, "eval")
-        scope = {**self.globals, **(external_context or {}), **context, "__builtins__": expressions.SAFE_BUILTINS}
-        return eval(code, scope)
+        return _guarded(lambda: eval(code, expressions.scope(self.globals, external_context or {}, context)))
 
     def execute(self, script, context, external_context=None):
         code = _checked(script, "exec")
         self.check_for_overwrite(context, external_context or {})
-        context.update(self.globals)
-        context.update(external_context or {})
-        context["__builtins__"] = expressions.SAFE_BUILTINS
+        for key, value in expressions.scope(self.globals, external_context or {}).items():
+            context[key] = value
         try:
-            exec(code, context)
+            _guarded(lambda: exec(code, context))
         finally:
+            for key in list(context):
+                if key in expressions.GUARDS or key == "__builtins__":
+                    context.pop(key)
             self._remove_globals_and_functions_from_context(context, external_context)
         return True
 
@@ -72,15 +79,21 @@ def _checked(source: str, mode: str):
         raise UnsafeExpressionError(str(exc)) from None
 
 
-_helpers: dict[str, Callable] = {}
+def _guarded(run: Callable[[], object]) -> object:
+    try:
+        return run()
+    except expressions.GuardError as exc:
+        raise UnsafeExpressionError(str(exc)) from None
+
+
+def build_script_engine(helpers: dict[str, Callable] | None = None) -> PythonScriptEngine:
+    """A script engine whose procedure code sees exactly these helpers (plain functions of plain values)."""
+    return PythonScriptEngine(environment=SafeEnvironment(dict(helpers or {})))
 
 
 def register_helper(name: str, function: Callable) -> None:
-    """Expose a plain function (e.g. a legal-calendar period) to procedure expressions."""
-    _helpers[name] = function
+    """Expose a plain function (e.g. a legal-calendar period) to procedure expressions: bootstrap only."""
     SCRIPT_ENGINE.environment.globals[name] = function
 
 
-SCRIPT_ENGINE = PythonScriptEngine(environment=SafeEnvironment({}))
-
-
+SCRIPT_ENGINE = build_script_engine()

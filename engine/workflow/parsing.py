@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -30,6 +30,7 @@ class Procedure:
     spec: Any
     subprocess_specs: dict
     source: SourceModel
+    files: dict[str, bytes] = field(default_factory=dict)  # the sources, for the sandbox processes
 
     @property
     def elements(self) -> dict[str, ElementInfo]:
@@ -91,4 +92,4 @@ def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
     except SpiffWorkflowException as exc:
         raise ProcedureInvalidError([Problem(message=str(exc).split("\n")[0])]) from None
     return Procedure(key=model.key, name=model.name, sha256=sources_sha256(files), spec=spec,
-                     subprocess_specs=subprocess_specs, source=model)
+                     subprocess_specs=subprocess_specs, source=model, files=dict(files))

@@ -187,6 +187,19 @@ class CaseRun:
     def waiting_messages(self) -> set[str]:
         return {d.name for _, definitions in self._waiting_definitions(_BaseMessage) for d in definitions}
 
+    def view(self) -> dict[str, Any]:
+        """What the server needs to know of the state without loading it (engine.workflow.remote)."""
+        predicted = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
+        return {
+            "ready": [[t.task_id, t.element_id, t.name, t.lane] for t in self.ready_tasks()],
+            "states": {str(t.id): [TaskState.get_name(t.state).lower(), t.task_spec.bpmn_id]
+                       for t in self._all_tasks() if not t.state & predicted and t.task_spec.bpmn_id},
+            "data": self.data,
+            "completed": self.completed,
+            "timers": [[element, due.isoformat()] for element, due in self.waiting_timers()],
+            "messages": sorted(self.waiting_messages()),
+        }
+
     # -- acting --
     def _snapshot(self) -> dict:
         return {task.id: task.state for task in self._all_tasks()}
@@ -204,6 +217,8 @@ class CaseRun:
                 cause = exc.__cause__ or exc.__context__
                 if isinstance(cause, UnsafeExpressionError):
                     raise cause from None
+                if isinstance(cause, MemoryError):
+                    raise MemoryError from None
                 raise WorkflowError(str(exc).split("\n")[0]) from None
         return self._changes(before)
 

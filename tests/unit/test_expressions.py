@@ -55,7 +55,7 @@ def test_unsafe_expressions_are_refused(source, mode):
 def test_safe_expressions_pass_and_evaluate_with_whitelisted_builtins_only():
     assert expressions.check("max(fine, 200) if severity == 'serious' else 0") is None
     assert expressions.safe_eval("max(fine, 200)", {"fine": 100}) == 200
-    with pytest.raises(NameError):
+    with pytest.raises(ExpressionError, match="'print' is not allowed"):
         expressions.safe_eval("print('x')", {})
 
 
