@@ -108,6 +108,9 @@ AUDIT_PROBLEMS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) f
         "database).")),
     (r"^event (?P<seq>\d+) differs from the one checkpoint (?P<id>\d+) signed .*$",
      N_("Event %(seq)s differs from the one checkpoint %(id)s signed (the chain was rewritten).")),
+    (r"^checkpoint (?P<id>\d+) does not match the heads the checkpoints before it recorded .*$",
+     N_("Checkpoint %(id)s does not match the heads the checkpoints before it recorded (a checkpoint was altered "
+        "or deleted).")),
     (r"^checkpoint (?P<id>\d+) is not signed by this installation's key .*$",
      N_("Checkpoint %(id)s is not signed by this installation's key (forged or altered).")),
     (r"^line (?P<line>\d+) of the witness file is not a checkpoint signed .*$",

@@ -1,13 +1,14 @@
 """Signed checkpoints, modelled on Certificate Transparency (RFC 9162): a Merkle tree root over every chain's
-head (system chain included), signed with Ed25519 by a key outside the database, stored in the database and
-appended to a witness file outside it. Anyone holding the public key checks a checkpoint; an exported case
-checks its head against the root with an inclusion proof."""
+head (system chain included), signed with Ed25519 by a key outside the database, stored in the database (only
+the heads that changed since the checkpoint before) and appended to a witness file outside it. Heads only grow:
+a checkpoint never signs a chain shorter than, or different from, what an earlier one signed."""
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,81 +18,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from engine.audit.chain import SYSTEM_CHAIN, instant
+from engine.audit.merkle import heads_leaves, merkle_root
 from engine.store import AuditCheckpointRecord, Session, queries
 
 SIGNATURE_CONTEXT = "dueflow-checkpoint/v1"
-
-
-# ---- Merkle tree (RFC 9162 section 2.1) -----------------------------------------------------------
-
-def leaf_data(chain_id: int, seq: int, head: str) -> bytes:
-    return f"{chain_id}:{seq}:{head}".encode("ascii")
-
-
-def _leaf(data: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def _node(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def _split(size: int) -> int:
-    """The largest power of two smaller than `size` (size > 1)."""
-    return 1 << ((size - 1).bit_length() - 1)
-
-
-def _root(leaves: list[bytes]) -> bytes:
-    if len(leaves) == 1:
-        return leaves[0]
-    k = _split(len(leaves))
-    return _node(_root(leaves[:k]), _root(leaves[k:]))
-
-
-def merkle_root(items: list[bytes]) -> str:
-    """MTH of RFC 9162 over the leaf data, hex; the empty tree's root is sha256 of nothing."""
-    if not items:
-        return hashlib.sha256(b"").hexdigest()
-    return _root([_leaf(item) for item in items]).hex()
-
-
-def inclusion_proof(items: list[bytes], index: int) -> list[str]:
-    """The audit path of leaf `index` (RFC 9162 2.1.3.1), hex, for an offline verifier."""
-    def path(leaves: list[bytes], m: int) -> list[bytes]:
-        if len(leaves) <= 1:
-            return []
-        k = _split(len(leaves))
-        if m < k:
-            return path(leaves[:k], m) + [_root(leaves[k:])]
-        return path(leaves[k:], m - k) + [_root(leaves[:k])]
-
-    return [h.hex() for h in path([_leaf(item) for item in items], index)]
-
-
-def root_from_proof(item: bytes, index: int, size: int, proof: list[str]) -> str:
-    """The root an inclusion proof leads to (RFC 9162 2.1.3.2); compare it with a signed checkpoint's root."""
-    if index >= size:
-        raise ValueError("leaf index beyond the tree")
-    fn, sn, r = index, size - 1, _leaf(item)
-    for step in (bytes.fromhex(p) for p in proof):
-        if sn == 0:
-            raise ValueError("inclusion proof too long")
-        if fn & 1 or fn == sn:
-            r = _node(step, r)
-            while fn and not fn & 1:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            r = _node(r, step)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0:
-        raise ValueError("inclusion proof too short")
-    return r.hex()
-
-
-def heads_leaves(heads: dict[str, list]) -> list[bytes]:
-    """The tree's leaves: every chain's head in chain order."""
-    return [leaf_data(int(chain), int(seq), str(head))
-            for chain, (seq, head) in sorted(heads.items(), key=lambda item: int(item[0]))]
+log = logging.getLogger("dueflow.audit")
 
 
 # ---- signing --------------------------------------------------------------------------------------
@@ -163,21 +94,59 @@ def current_heads(session: Session) -> dict[str, list]:
     return heads
 
 
-def checkpoint(session: Session, *, seed: bytes, now: datetime, only_if_new: bool = False
-               ) -> AuditCheckpointRecord | None:
-    """Sign a Merkle root over every chain's head and store it. With `only_if_new`, None when no event was
-    written since the newest checkpoint (the periodic loop checkpoints only while events arrive). The caller
-    holds the system-chain lock, so two checkpoints never interleave."""
+@dataclass
+class FoldedHeads:
+    """Every chain's head as of one checkpoint, folded from the checkpoints' deltas (a checkpoint row stores
+    only the heads that changed since the one before; its signed root covers all of them)."""
+
+    checkpoint_id: int = 0
+    heads: dict[str, list] = field(default_factory=dict)
+
+
+def fold(session: Session, folded: FoldedHeads) -> FoldedHeads:
+    """Bring `folded` up to the newest checkpoint by applying the deltas of every newer one, oldest first."""
+    for record in queries.checkpoints_after(session, folded.checkpoint_id):
+        folded.heads.update(record.heads)
+        folded.checkpoint_id = record.id
+    return folded
+
+
+def _kept(session: Session, signed: dict[str, list], heads: dict[str, list]) -> dict[str, list]:
+    """Heads are append-only: a chain a checkpoint signed must still hold the signed event at the signed position
+    and may only have grown. A chain that vanished, shrank or diverged keeps its last signed head, so the next
+    checkpoint never signs away evidence of tampering (verify then names the chain)."""
+    kept = {chain: head for chain, head in signed.items() if chain not in heads or heads[chain][0] < head[0]
+            or (heads[chain][0] == head[0] and heads[chain][1] != head[1])}
+    grown = [(int(chain), head[0]) for chain, head in signed.items()
+             if chain in heads and heads[chain][0] > head[0]]
+    found = queries.event_hashes_at(session, grown)
+    for chain_id, seq in grown:
+        if found.get((chain_id, seq)) != signed[str(chain_id)][1]:
+            kept[str(chain_id)] = signed[str(chain_id)]
+    for chain in kept:
+        log.warning("audit chain %s disagrees with its last signed head; the checkpoint keeps that head", chain)
+    return kept
+
+
+def checkpoint(session: Session, *, seed: bytes, now: datetime, folded: FoldedHeads,
+               only_if_new: bool = False) -> AuditCheckpointRecord | None:
+    """Sign a Merkle root over every chain's head and store the heads that changed. With `only_if_new`, None
+    when no event was written since the newest checkpoint (the periodic loop checkpoints only while events
+    arrive). The caller holds the system-chain lock, so two checkpoints never interleave; `folded` (kept by
+    the caller between calls) spares re-reading every older checkpoint."""
     last_event_id = queries.max_audit_event_id(session)
     if only_if_new:
         latest = queries.latest_checkpoint(session)
         if latest is not None and latest.last_event_id == last_event_id:
             return None
-    key = signer(seed)
+    signed = fold(session, folded).heads
     heads = current_heads(session)
+    heads.update(_kept(session, signed, heads))
+    delta = {chain: head for chain, head in heads.items() if signed.get(chain) != head}
+    key = signer(seed)
     chains, events, root = len(heads), sum(v[0] for v in heads.values()), merkle_root(heads_leaves(heads))
     signature = key.sign(signed_message(created_at=instant(now), chains=chains, events=events, root=root))
-    record = AuditCheckpointRecord(created_at=now, chains=chains, events=events, heads=heads, root=root,
+    record = AuditCheckpointRecord(created_at=now, chains=chains, events=events, heads=delta, root=root,
                                    key_id=key.key_id, signature=signature, last_event_id=last_event_id)
     session.add(record)
     session.flush()  # insert-only: the row is written once, signature and all

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from engine.audit.chain import GENESIS, SYSTEM_CHAIN, event_hash, instant, tag_is_valid
-from engine.audit.checkpoints import heads_leaves, merkle_root, read_witness, signature_is_valid
+from engine.audit.checkpoints import entry, read_witness, signature_is_valid
+from engine.audit.merkle import heads_leaves, merkle_root
 from engine.store import AuditCheckpointRecord, AuditEventRecord, Session, queries
 
 PROGRESS_EVERY = 10_000
@@ -68,7 +69,7 @@ def _verify_chain(report: AuditReport, keys: Keys, chain: int, events: list[Audi
     return True
 
 
-def _against_checkpoint(report: AuditReport, signed: AuditCheckpointRecord | None, chain: int,
+def _against_checkpoint(report: AuditReport, signed: Signed | None, chain: int,
                         events: list[AuditEventRecord], case_no: str | None) -> None:
     """A sound chain must still hold, at the position the newest signed checkpoint saw, the head it signed."""
     if signed is None or str(chain) not in signed.heads:
@@ -87,7 +88,7 @@ def verify(session: Session, *, keys: Keys, witness: Path | None = None, case_id
     """Recompute every chain (or one case's) with its tags; compare with the case rows, the newest signed
     checkpoint and (for the whole log) the witness file. `progress` is called with the events read so far."""
     report = AuditReport()
-    signed = _newest_signed_checkpoint(session, report, keys, check_all=case_id is None)
+    signed = _newest_signed_checkpoint(session, report, keys)
     if case_id is None:
         _compare_witness(session, report, keys, witness)
     heads = queries.case_heads(session, case_id)
@@ -135,28 +136,35 @@ def verify(session: Session, *, keys: Keys, witness: Path | None = None, case_id
     return report
 
 
-def _newest_signed_checkpoint(session: Session, report: AuditReport, keys: Keys,
-                              check_all: bool) -> AuditCheckpointRecord | None:
-    """The newest checkpoint whose signature verifies and whose heads give its signed root. Every checkpoint
-    row with a bad signature is named (a forged or altered checkpoint); with `check_all` false only the
-    newest rows are read until a sound one is found."""
-    signed: AuditCheckpointRecord | None = None
-    for record in queries.checkpoints_newest_first(session):
-        fields = {"id": record.id, "created_at": instant(record.created_at), "chains": record.chains,
-                  "events": record.events, "root": record.root, "key_id": record.key_id,
-                  "signature": record.signature}
-        if not signature_is_valid(keys.public_keys, fields):
+@dataclass(frozen=True)
+class Signed:
+    """The newest checkpoint with a valid signature, and every chain's head as it signed them."""
+
+    id: int
+    heads: dict[str, list]
+
+
+def _newest_signed_checkpoint(session: Session, report: AuditReport, keys: Keys) -> Signed | None:
+    """Fold the heads of every checkpoint with a valid signature, oldest first (each row stores the heads it
+    changed); the result must give the newest one's signed root. A checkpoint row that is not signed by a
+    trusted key is named and left out (forged or altered)."""
+    heads: dict[str, list] = {}
+    newest: AuditCheckpointRecord | None = None
+    for record in queries.checkpoints_after(session, 0):
+        if not signature_is_valid(keys.public_keys, entry(record)):
             report.add(SYSTEM_CHAIN, None, f"checkpoint {record.id} is not signed by this installation's key "
                                            "(forged or altered)", checkpoint_id=record.id)
-        elif signed is None:
-            if merkle_root(heads_leaves(record.heads)) != record.root:
-                report.add(SYSTEM_CHAIN, None, f"checkpoint {record.id} was altered", checkpoint_id=record.id)
-            else:
-                signed = record
-                report.checkpoint = fields
-        if signed is not None and not check_all:
-            break
-    return signed
+            continue
+        heads.update(record.heads)
+        newest = record
+    if newest is None:
+        return None
+    if merkle_root(heads_leaves(heads)) != newest.root:
+        report.add(SYSTEM_CHAIN, None, f"checkpoint {newest.id} does not match the heads the checkpoints before it "
+                                       "recorded (a checkpoint row was altered or deleted)", checkpoint_id=newest.id)
+        return None
+    report.checkpoint = entry(newest)
+    return Signed(newest.id, heads)
 
 
 def _compare_witness(session: Session, report: AuditReport, keys: Keys, witness: Path | None) -> None:

@@ -2,16 +2,22 @@
 the checkpoint key. The keys come from the runtime's settings, never from the database."""
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable
+from weakref import WeakKeyDictionary
 
 from engine import audit
 from engine.domain import Actor, Role
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.settings import Settings
-from engine.store import queries
+from engine.store import Store, queries
 
 AUDITORS = {Role.AUDITOR, Role.ADMIN, Role.SYSTEM}
+# Every chain's head as of the newest checkpoint this process has folded, per database: a checkpoint then reads
+# only the checkpoints written since (by any process), not all of them.
+_FOLDED: WeakKeyDictionary[Store, audit.FoldedHeads] = WeakKeyDictionary()
+_FOLDED_LOCK = threading.Lock()
 
 
 def trusted(settings: Settings) -> audit.Keys:
@@ -34,7 +40,10 @@ def take_checkpoint(rt: Runtime, *, actor: Actor, only_if_new: bool = False) -> 
     access.require_role(actor, AUDITORS, "checkpoint the audit log")
     with rt.store.transaction() as session:
         queries.lock_system_chain(session)
-        record = audit.checkpoint(session, seed=rt.settings.signing_seed, now=rt.now(), only_if_new=only_if_new)
+        with _FOLDED_LOCK:
+            folded = _FOLDED.setdefault(rt.store, audit.FoldedHeads())
+        record = audit.checkpoint(session, seed=rt.settings.signing_seed, now=rt.now(), folded=folded,
+                                  only_if_new=only_if_new)
         if record is None:
             return None
         entry = audit.entry(record)

@@ -11,8 +11,10 @@ import pytest
 
 from engine import audit
 from engine.services import audit_trail, cases, tasks
-from engine.store import AuditEventRecord
-from tests.builders import a_case, an_auditor, an_officer, the_notice
+from engine.audit import checkpoints
+from engine.audit.merkle import heads_leaves
+from engine.store import AuditCheckpointRecord, AuditEventRecord
+from tests.builders import a_case, a_supervisor, an_auditor, an_officer, the_notice
 
 INSPECTION = {"findings": "blocked pavement", "severity": "minor", "fine_due": False}
 WRONG_KEY = b"the attacker's guess at the audit key"
@@ -200,7 +202,14 @@ def test_a_checkpoint_signed_with_another_key_is_named(rt, two_cases):
     seq = next(e["seq"] for e in events_of(rt.store, first.id) if "blocked" in e["payload"])
     rewrite_from(rt.store, first.id, seq, rt.settings.audit_key, cleared)
     with rt.store.transaction() as session:
-        audit.checkpoint(session, seed=b"the attacker's own seed", now=rt.now() + timedelta(seconds=1))
+        heads = checkpoints.current_heads(session)
+        own = checkpoints.signer(b"the attacker's own seed")
+        at, events, root = rt.now() + timedelta(seconds=1), sum(h[0] for h in heads.values()), \
+            audit.merkle_root(heads_leaves(heads))
+        session.add(AuditCheckpointRecord(
+            created_at=at, chains=len(heads), events=events, heads=heads, root=root, key_id=own.key_id,
+            signature=own.sign(checkpoints.signed_message(created_at=audit.chain.instant(at), chains=len(heads),
+                                                          events=events, root=root))))
     problems = [p["problem"] for p in verify(rt)["problems"]]
     assert any("is not signed by this installation's key" in p for p in problems), problems
     assert any("rewritten" in p for p in problems), "the chain is still compared with the genuine checkpoint"
@@ -240,3 +249,42 @@ def test_truncate_is_refused_even_to_the_owner_and_found_when_forced(rt, two_cas
     rt.store.execute_sql("TRUNCATE audit_event")
     report = verify(rt)
     assert not report["ok"] and {p["case_id"] for p in report["problems"]} >= {0, *(c.id for c in two_cases)}
+
+
+def test_a_later_checkpoint_does_not_sign_away_a_shortened_chain_or_a_deleted_case(rt, two_cases):
+    """The loop keeps checkpointing after the tampering: heads only grow, so the evidence stays signed."""
+    first, second = two_cases
+    checkpoint(rt)
+    drop_protection(rt.store)
+    events = events_of(rt.store, first.id)
+    rt.store.execute_sql("DELETE FROM audit_event WHERE case_id = :c AND seq = :s", c=first.id, s=events[-1]["seq"])
+    move_head(rt.store, first.id, events[-2]["seq"], events[-2]["hash"])
+    rt.store.execute_sql("DELETE FROM audit_event WHERE case_id = :c", c=second.id)
+    move_head(rt.store, second.id, 0, "")
+    cases.cancel_case(rt, case_id=first.id, reason="filed twice", actor=a_supervisor())  # new events arrive
+    checkpoint(rt)
+    problems = {p["case_id"]: p["problem"] for p in verify(rt)["problems"]}
+    assert "only 0 remain" in problems[second.id]
+    assert first.id in problems, "the shortened chain is still named after the next checkpoint"
+
+
+def test_even_a_later_checkpoint_keeps_a_rewritten_chains_signed_head(rt, two_cases):
+    first, _ = two_cases
+    checkpoint(rt)
+    seq = next(e["seq"] for e in events_of(rt.store, first.id) if "blocked" in e["payload"])
+    rewrite_from(rt.store, first.id, seq, rt.settings.audit_key, cleared)
+    checkpoint(rt)
+    problem = only_problem(verify(rt))
+    assert problem["case_id"] == first.id and "rewritten" in problem["problem"]
+
+
+def test_a_checkpoint_row_stores_only_the_heads_that_changed(rt, two_cases):
+    first, second = two_cases
+    checkpoint(rt)
+    cases.cancel_case(rt, case_id=second.id, reason="filed twice", actor=a_supervisor())
+    checkpoint(rt)
+    [(heads,)] = rt.store.execute_sql("SELECT heads FROM audit_checkpoint ORDER BY id DESC LIMIT 1")
+    heads = json.loads(heads) if isinstance(heads, str) else heads
+    assert set(heads) == {str(second.id)}
+    report = verify(rt)
+    assert report["ok"] and report["checkpoint"]["chains"] == 3  # both cases and the system chain
