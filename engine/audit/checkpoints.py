@@ -94,6 +94,13 @@ def current_heads(session: Session) -> dict[str, list]:
     return heads
 
 
+def checkpoint_due(session: Session) -> bool:
+    """True when an audit event was written since the newest checkpoint (by the newest row id: ids reused
+    after a deletion only delay the next checkpoint to the next event)."""
+    latest = queries.latest_checkpoint(session)
+    return latest is None or latest.last_event_id != queries.max_audit_event_id(session)
+
+
 @dataclass
 class FoldedHeads:
     """Every chain's head as of one checkpoint, folded from the checkpoints' deltas (a checkpoint row stores
@@ -135,10 +142,8 @@ def checkpoint(session: Session, *, seed: bytes, now: datetime, folded: FoldedHe
     arrive). The caller holds the system-chain lock, so two checkpoints never interleave; `folded` (kept by
     the caller between calls) spares re-reading every older checkpoint."""
     last_event_id = queries.max_audit_event_id(session)
-    if only_if_new:
-        latest = queries.latest_checkpoint(session)
-        if latest is not None and latest.last_event_id == last_event_id:
-            return None
+    if only_if_new and not checkpoint_due(session):
+        return None
     signed = fold(session, folded).heads
     heads = current_heads(session)
     heads.update(_kept(session, signed, heads))

@@ -38,6 +38,10 @@ def take_checkpoint(rt: Runtime, *, actor: Actor, only_if_new: bool = False) -> 
     """Sign a Merkle root over every chain's head, store it, and once committed append it to the witness file.
     With `only_if_new`, nothing (None) when no event arrived since the newest checkpoint."""
     access.require_role(actor, AUDITORS, "checkpoint the audit log")
+    if only_if_new:  # most ticks of the loop: a read, without taking SQLite's write lock
+        with rt.store.transaction(write=False) as session:
+            if not audit.checkpoint_due(session):
+                return None
     with rt.store.transaction() as session:
         queries.lock_system_chain(session)
         with _FOLDED_LOCK:
