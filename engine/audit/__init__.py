@@ -6,6 +6,6 @@ from engine.audit.checkpoints import (FoldedHeads, append_witness, checkpoint, c
 from engine.audit.merkle import inclusion_proof, merkle_root, root_from_proof
 from engine.audit.verification import AuditReport, Keys, verify
 
-__all__ = ["GENESIS", "SYSTEM_CHAIN", "AuditReport", "FoldedHeads", "Keys", "fold", "append_witness", "canonical_json", "checkpoint", "checkpoint_due",
-           "entry", "event_hash", "event_tag", "inclusion_proof", "merkle_root", "record", "root_from_proof",
-           "signer", "trusted_keys", "verify"]
+__all__ = ["GENESIS", "SYSTEM_CHAIN", "AuditReport", "FoldedHeads", "Keys", "append_witness", "canonical_json",
+           "checkpoint", "checkpoint_due", "entry", "event_hash", "event_tag", "fold", "inclusion_proof",
+           "merkle_root", "record", "root_from_proof", "signer", "trusted_keys", "verify"]
