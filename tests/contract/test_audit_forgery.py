@@ -288,3 +288,25 @@ def test_a_checkpoint_row_stores_only_the_heads_that_changed(rt, two_cases):
     assert set(heads) == {str(second.id)}
     report = verify(rt)
     assert report["ok"] and report["checkpoint"]["chains"] == 3  # both cases and the system chain
+
+
+def test_rotated_keys_keep_the_old_log_verifiable_only_when_the_old_keys_are_listed(rt, two_cases):
+    """docs/security.md's rotation: new keys, the old audit key and the old public key listed as retired."""
+    from dataclasses import replace
+
+    from engine.services.runtime import Runtime
+    from engine.settings import Settings
+
+    first, _ = two_cases
+    checkpoint(rt)
+    fresh = Settings.ephemeral(witness_path=rt.settings.witness_path)
+    rotated = Runtime(rt.store, rt.clock, settings=replace(
+        fresh, retired_audit_keys=(rt.settings.audit_key,),
+        retired_public_keys=(audit_trail.public_key(rt)["public_key"],)))
+    cases.cancel_case(rotated, case_id=first.id, reason="filed twice", actor=a_supervisor())
+    checkpoint(rotated)
+    assert verify(rotated)["ok"]
+    forgetful = Runtime(rt.store, rt.clock, settings=replace(rotated.settings, retired_audit_keys=(),
+                                                             retired_public_keys=()))
+    problems = [p["problem"] for p in verify(forgetful)["problems"]]
+    assert any("no valid tag" in p for p in problems) and any("not signed" in p for p in problems)
