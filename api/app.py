@@ -1,4 +1,5 @@
-"""The FastAPI application: routers, the one error shape, the request size limit, the optional timer loop."""
+"""The FastAPI application: routers, the one error shape, the request size limit, the optional timer and
+checkpoint loops."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -11,6 +12,7 @@ from api.routers import audit, auth, cases, documents, incidents, party, procedu
 from api.schemas import HealthView
 from api.security import Tokens
 from api.settings import Settings
+from api.checkpoints import CheckpointLoop
 from api.worker import TimerLoop
 from api.writes import Writes
 from engine.services import party as party_service
@@ -24,16 +26,21 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     """One app per runtime; tests build one per database, the server one per process."""
     settings = settings or Settings()
     timer_loop = TimerLoop(runtime, settings.timer_interval) if settings.timer_interval > 0 else None
+    checkpoints = CheckpointLoop(runtime, settings.checkpoint_interval) if settings.checkpoint_interval > 0 else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         if timer_loop is not None:
             timer_loop.start()
+        if checkpoints is not None:
+            checkpoints.start()
         try:
             yield
         finally:
             if timer_loop is not None:
                 timer_loop.stop()
+            if checkpoints is not None:
+                checkpoints.stop()
 
     app = FastAPI(title=settings.title, version=VERSION, lifespan=lifespan,
                   description="Enforcement procedures as BPMN, case by case, with a tamper-evident audit trail. "
@@ -42,7 +49,7 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     app.state.tokens = Tokens(runtime, settings)
     app.state.login_throttles = user_service.login_throttles()
     app.state.party_throttles = party_service.party_throttles()
-    app.state.timer_loop = timer_loop
+    app.state.timer_loop, app.state.checkpoint_loop = timer_loop, checkpoints
     app.state.writes = Writes(runtime.store)
     errors.install(app)
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_request_bytes)

@@ -1,4 +1,4 @@
-"""The `dueflow` command: serve, worker, demo, users, lint, migrate."""
+"""The `dueflow` command: serve, worker, demo, users, lint, migrate, verify."""
 from __future__ import annotations
 
 import argparse
@@ -30,7 +30,8 @@ def cmd_serve(args) -> int:
     from api.server import serve
 
     return serve(_db(args), host=args.host, port=args.port, demo=args.demo, workers=args.workers,
-                 timer_interval=args.timer_interval, access_log=not args.no_access_log)
+                 timer_interval=args.timer_interval, checkpoint_interval=args.checkpoint_interval,
+                 access_log=not args.no_access_log)
 
 
 def cmd_worker(args) -> int:
@@ -46,12 +47,53 @@ def cmd_demo(args) -> int:
 
 
 def _runtime(args):
-    from engine.services.runtime import Runtime
-    from engine.store import Store
+    """The runtime of this installation: its database, and its keys under var/ (engine.bootstrap)."""
+    from engine.bootstrap import build_runtime, settings_from_env
 
-    store = Store(_db(args))
-    store.migrate()
-    return Runtime(store)
+    return build_runtime(settings_from_env(database_url=_db(args)))
+
+
+def cmd_verify(args) -> int:
+    """Verify the audit log (or one case) against its tags, the newest signed checkpoint and the witness file:
+    exit 0 when intact, 1 with the first problem of each chain."""
+    from engine.domain import DueflowError
+    from engine.services import audit_trail
+
+    rt = _runtime(args)
+    key = audit_trail.public_key(rt)
+    print(f"checkpoint key (Ed25519, id {key['key_id']}): {key['public_key']}")
+    if args.public_key:
+        return 0
+
+    def progress(events: int) -> None:
+        print(f"  {events:,} events checked ...", file=sys.stderr, flush=True)
+
+    try:
+        report = audit_trail.verify_audit(rt, actor=_cli_actor(), case_id=args.case, progress=progress)
+    except DueflowError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    signed = report["checkpoint"]
+    print(f"{report['events']:,} events in {report['cases']:,} cases and the system chain checked; "
+          + (f"newest signed checkpoint {signed['created_at']} over {signed['chains']} chains"
+             if signed else "no signed checkpoint yet"))
+    if report["ok"]:
+        print("the audit log is intact")
+        return 0
+    first: dict[object, dict] = {}
+    for problem in report["problems"]:
+        where = ("checkpoint", problem["checkpoint_id"]) if problem["seq"] is None else problem["case_id"]
+        first.setdefault(where, problem)
+    for where, problem in first.items():
+        if isinstance(where, tuple):
+            name = "checkpoints"
+        elif where == 0:
+            name = "system chain"
+        else:
+            name = f"case {problem['case_no'] or '#' + str(where)}"
+        print(f"{name}: {problem['problem']}")
+    print(f"the audit log was tampered with: {len(first)} problem(s)", file=sys.stderr)
+    return 1
 
 
 def _cli_actor():
@@ -98,7 +140,7 @@ def _ask_password() -> str:
 
 
 COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint, "serve": cmd_serve, "worker": cmd_worker, "users": cmd_users,
-            "demo": cmd_demo}
+            "demo": cmd_demo, "verify": cmd_verify}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,7 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (use PostgreSQL for >1)")
     serve.add_argument("--timer-interval", type=float, default=5.0,
                        help="seconds between timer runs in each process; 0 leaves timers to `dueflow worker`")
+    serve.add_argument("--checkpoint-interval", type=float, default=5.0,
+                       help="seconds between signed audit checkpoints while events arrive (0: none)")
     serve.add_argument("--no-access-log", action="store_true", help="no line per request (benchmarks)")
+    verify = sub.add_parser("verify", help="check the audit log: exit 0 when intact, 1 naming each chain's first "
+                                           "problem")
+    verify.add_argument("--db", help=db_help)
+    verify.add_argument("--case", type=int, help="verify one case's chain only (by case id)")
+    verify.add_argument("--public-key", action="store_true", help="only print the checkpoint public key")
     demo = sub.add_parser("demo", help="walk one case through the ordinary procedure and print its timeline")
     demo.add_argument("--db", help="database URL (default sqlite:///var/demo.db)")
     worker = sub.add_parser("worker", help="run only the timer loop (several may share one PostgreSQL)")

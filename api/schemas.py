@@ -234,11 +234,31 @@ class AuditEventView(BaseModel):
     hash: str
 
 
+class CheckpointView(BaseModel):
+    """A signed checkpoint; docs/security.md says what its Ed25519 signature covers."""
+    id: int
+    created_at: str
+    chains: int
+    events: int
+    root: str
+    key_id: str
+    signature: str
+
+
 class AuditReportView(BaseModel):
     ok: bool
     cases: int
     events: int
     problems: list[dict[str, Any]]
+    checkpoint: CheckpointView | None = None  # the newest signed checkpoint the chains were compared with
+
+
+class PublicKeyView(BaseModel):
+    algorithm: str
+    key_id: str
+    public_key: str  # hex, 32 bytes
+    signed_message: str
+    retired_public_keys: list[str]
 
 
 # ---- the party ----

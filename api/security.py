@@ -28,6 +28,7 @@ class Tokens:
 
     def __init__(self, rt: Runtime, settings: Settings):
         self.rt, self.settings = rt, settings
+        self._secret = settings.secret or rt.settings.secret
         self._checked: dict[str, tuple[float, Actor | None]] = {}
         self._verified: dict[str, dict] = {}  # token -> claims: a signature is checked once, expiry every time
         self._lock = threading.Lock()
@@ -44,7 +45,7 @@ class Tokens:
 
     def _sign(self, claims: dict, seconds: int) -> str:
         now = int(time.time())
-        return jwt.encode({**claims, "iss": ISSUER, "iat": now, "exp": now + seconds}, self.settings.secret,
+        return jwt.encode({**claims, "iss": ISSUER, "iat": now, "exp": now + seconds}, self._secret,
                           algorithm=ALGORITHM)
 
     def _read(self, token: str | None) -> dict:
@@ -54,7 +55,7 @@ class Tokens:
         if claims is not None and claims["exp"] > time.time():
             return claims
         try:
-            claims = jwt.decode(token, self.settings.secret, algorithms=[ALGORITHM], issuer=ISSUER,
+            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
                                 options={"require": ["exp", "iat", "sub", "typ"]})
         except jwt.ExpiredSignatureError:
             raise NotAuthenticatedError("your sign-in expired; sign in again") from None

@@ -7,15 +7,16 @@ import signal
 import sys
 from pathlib import Path
 
-from api.settings import Settings, load_secret
+from api.settings import Settings
+from engine.bootstrap import build_runtime, settings_from_env
 from engine.domain import Actor
-from engine.services import procedures
+from engine.services import audit_trail, procedures
 from engine.services.runtime import Runtime
-from engine.store import DEFAULT_URL, Store
 
 PROCESSES = Path(__file__).resolve().parent.parent / "processes"
 DEPLOYER = Actor.system("dueflow-serve")
 log = logging.getLogger("dueflow.server")
+CHECKPOINT_INTERVAL = 5.0  # seconds: the window an attacker with database access has before events are signed
 
 
 def deploy_bundled(rt: Runtime, folder: Path = PROCESSES, out=print) -> dict[str, str]:
@@ -41,13 +42,10 @@ def deploy_bundled(rt: Runtime, folder: Path = PROCESSES, out=print) -> dict[str
 
 
 def prepare(url: str, *, demo: bool = False, out=print) -> Runtime:
-    """Everything before serving: the shared secret, the schema, the bundled procedures, the demo data."""
-    # Every process (uvicorn workers, `dueflow worker`) must sign tokens and hash access codes with one secret.
-    os.environ.setdefault("DUEFLOW_SECRET", load_secret())
-    os.environ["DUEFLOW_DB"] = url
-    store = Store(url)
-    store.migrate()
-    rt = Runtime(store)
+    """Everything before serving: the settings (keys under var/, shared by every process of the installation),
+    the schema, the bundled procedures, the demo data."""
+    os.environ["DUEFLOW_DB"] = url  # the uvicorn worker processes build their runtime from the same settings
+    rt = build_runtime(settings_from_env(database_url=url))
     deployed = deploy_bundled(rt, out=out)
     if demo:
         from api import demo as demo_data
@@ -59,22 +57,28 @@ def prepare(url: str, *, demo: bool = False, out=print) -> Runtime:
 
 def app_from_env():
     """The app of one uvicorn worker process (`uvicorn --factory api.server:app_from_env`), configured by
-    $DUEFLOW_DB and $DUEFLOW_TIMER_INTERVAL; `prepare` has already migrated and deployed."""
+    $DUEFLOW_DB, $DUEFLOW_TIMER_INTERVAL and $DUEFLOW_CHECKPOINT_INTERVAL; `prepare` has already migrated
+    and deployed."""
     from api.app import create_app
 
-    store = Store(os.environ.get("DUEFLOW_DB", DEFAULT_URL))
-    return create_app(Runtime(store), settings=Settings(timer_interval=float(os.environ.get(
-        "DUEFLOW_TIMER_INTERVAL", "5"))))
+    rt = build_runtime(settings_from_env(), migrate=False)
+    return create_app(rt, settings=Settings(
+        timer_interval=float(os.environ.get("DUEFLOW_TIMER_INTERVAL", "5")),
+        checkpoint_interval=float(os.environ.get("DUEFLOW_CHECKPOINT_INTERVAL", str(CHECKPOINT_INTERVAL)))))
 
 
 def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, demo: bool = False, workers: int = 1,
-          timer_interval: float = 5.0, access_log: bool = True) -> int:
+          timer_interval: float = 5.0, checkpoint_interval: float = CHECKPOINT_INTERVAL,
+          access_log: bool = True) -> int:
     import uvicorn
 
     _logging()
-    prepare(url, demo=demo)
+    rt = prepare(url, demo=demo)
     os.environ["DUEFLOW_TIMER_INTERVAL"] = str(timer_interval)
+    os.environ["DUEFLOW_CHECKPOINT_INTERVAL"] = str(checkpoint_interval)
     print(f"Dueflow on http://{host}:{port} (API under /api, docs at /docs), database {_safe(url)}", flush=True)
+    print(f"audit checkpoints every {checkpoint_interval:g} s while events arrive, signed by Ed25519 key "
+          f"{audit_trail.public_key(rt)['public_key']}, witness {rt.settings.witness_path}", flush=True)
     uvicorn.run("api.server:app_from_env", factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, log_level="info", timeout_graceful_shutdown=10)
     return 0
@@ -85,10 +89,7 @@ def work(url: str, *, interval: float = 5.0) -> int:
     from api.worker import TimerLoop
 
     _logging()
-    os.environ.setdefault("DUEFLOW_SECRET", load_secret())
-    store = Store(url)
-    store.migrate()
-    loop = TimerLoop(Runtime(store), interval)
+    loop = TimerLoop(build_runtime(settings_from_env(database_url=url)), interval)
     signal.signal(signal.SIGTERM, lambda *_: loop.stop())
     print(f"dueflow worker: firing due timers every {interval:g} s on {_safe(url)}", flush=True)
     try:

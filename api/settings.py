@@ -1,37 +1,14 @@
-"""What an API process is configured with: the token secret and lifetimes, upload limits, the timer loop."""
+"""What an API process is configured with beyond the engine's Settings: token lifetimes, upload limits, loops.
+The token secret is the runtime's (engine.settings.Settings.secret, from engine.bootstrap) unless a test
+gives one here."""
 from __future__ import annotations
 
-import os
-import secrets
-from dataclasses import dataclass, field
-from pathlib import Path
-
-SECRET_FILE = Path("var") / "secret"
-
-
-def load_secret(path: Path = SECRET_FILE) -> str:
-    """$DUEFLOW_SECRET, else the secret in var/secret, created once so every process on the machine shares it."""
-    secret = os.environ.get("DUEFLOW_SECRET")
-    if secret:
-        return secret
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: two processes starting together agree on whichever secret was written first
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+from dataclasses import dataclass
 
 
 @dataclass
 class Settings:
-    secret: str = field(default_factory=load_secret)
+    secret: str | bytes | None = None  # None: the runtime's settings.secret, shared by every process
     token_minutes: int = 480  # one working day: staff sign in once per shift
     party_token_minutes: int = 60
     # A signed token is trusted for this long before the account is looked up again, so a disabled account
@@ -39,4 +16,5 @@ class Settings:
     user_recheck_seconds: float = 30.0
     max_request_bytes: int = 8 * 1024 * 1024
     timer_interval: float = 0.0  # seconds between runs of the background timer loop; 0 runs no loop here
+    checkpoint_interval: float = 0.0  # seconds between signed audit checkpoints while events arrive; 0: none
     title: str = "Dueflow"

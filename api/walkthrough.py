@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from engine.bootstrap import build_runtime, settings_from_env
 from engine.domain import Actor, FixedClock, Role
 from engine.services import cases, procedures, tasks, timers
-from engine.services.runtime import Runtime
-from engine.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SYSTEM = Actor.system("dueflow-demo")
@@ -36,10 +35,9 @@ STEPS = [
 
 def run(url: str = "sqlite:///var/demo.db", out=print) -> int:
     """Deploy the bundled procedures, walk one case to its end, print its timeline; 0 when the audit verifies."""
-    store = Store(url)
-    store.migrate()
     clock = FixedClock(datetime.now(timezone.utc).replace(microsecond=0))
-    rt = Runtime(store, clock)
+    # the installation's keys (var/): a second demo on the same file still verifies the first one's events
+    rt = build_runtime(settings_from_env(database_url=url), clock=clock)
     folder = ROOT / "processes" / "ordinary_procedure"
     files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn")}
     deployed = procedures.deploy_procedure(rt, files=files, actor=SYSTEM)
@@ -69,5 +67,5 @@ def run(url: str = "sqlite:///var/demo.db", out=print) -> int:
     report = cases.verify_audit(rt, actor=SYSTEM)
     out(f"audit verification: {'intact' if report['ok'] else 'BROKEN'} — {report['cases']} case(s), "
         f"{report['events']} event(s), {len(report['problems'])} problem(s)")
-    store.dispose()
+    rt.store.dispose()
     return 0 if report["ok"] else 1

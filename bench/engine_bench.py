@@ -89,7 +89,7 @@ def store_bytes(store: Store) -> int:
 
 def pg_store(url: str) -> Store | None:
     try:
-        admin = Store(url)
+        admin = Store(url, app_role=None)  # creates the bench database: the login user, not the app role
         from sqlalchemy import text
 
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

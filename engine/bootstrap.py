@@ -28,6 +28,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, *, var: Path | s
         audit_key=_key(env.get("DUEFLOW_AUDIT_KEY"), folder / "audit.key"),
         signing_seed=_key(env.get("DUEFLOW_SIGNING_SEED"), folder / "signing.key", raw=True),
         witness_path=Path(env.get("DUEFLOW_WITNESS", str(folder / "audit-witness.log"))),
+        retired_audit_keys=tuple(k.encode() for k in _listed(env.get("DUEFLOW_RETIRED_AUDIT_KEYS"))),
+        retired_public_keys=tuple(_listed(env.get("DUEFLOW_RETIRED_PUBLIC_KEYS"))),
         jurisdiction=env.get("DUEFLOW_JURISDICTION", "cn"),
         timezone=env.get("DUEFLOW_TIMEZONE", "Asia/Shanghai"),
         script_seconds=float(env.get("DUEFLOW_SCRIPT_SECONDS", "1.0")),
@@ -42,6 +44,11 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow, policy: Any = No
     if migrate:
         store.migrate()
     return Runtime(store, clock, jurisdiction=settings.jurisdiction, policy=policy, settings=settings)
+
+
+def _listed(value: str | None) -> list[str]:
+    """A comma-separated list of keys (rotation keeps the retired ones verifiable)."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
 def _key(given: str | None, path: Path, *, raw: bool = False) -> bytes:

@@ -21,6 +21,8 @@ class Settings:
     audit_key: bytes = field(default_factory=_random_key, repr=False)  # HMAC tag of every audit event
     signing_seed: bytes = field(default_factory=_random_key, repr=False)  # Ed25519 key of audit checkpoints
     witness_path: Path | None = None  # signed checkpoints appended outside the database; None keeps none
+    retired_audit_keys: tuple[bytes, ...] = field(default=(), repr=False)  # still accepted by verify
+    retired_public_keys: tuple[str, ...] = ()  # hex Ed25519 keys whose old checkpoints verify still trusts
     jurisdiction: str = "cn"
     timezone: str = "Asia/Shanghai"
     script_seconds: float = 1.0  # CPU budget of one step's procedure code

@@ -11,6 +11,7 @@ import pytest
 
 from engine.domain import FixedClock
 from engine.services.runtime import Runtime
+from engine.settings import Settings
 from engine.store import Base, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,7 @@ def pg_database():
     if PG_ADMIN_URL.lower() in ("", "off", "none"):
         pytest.skip("PostgreSQL tests disabled (DUEFLOW_TEST_PG=off)")
     name = f"dueflow_test_{os.getpid()}"
-    admin = Store(PG_ADMIN_URL)
+    admin = Store(PG_ADMIN_URL, app_role=None)  # creates and drops databases: the login user itself
     try:
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             from sqlalchemy import text
@@ -65,13 +66,29 @@ def _fresh_sqlite(template: Path, tmp_path: Path) -> Store:
     return Store(f"sqlite:///{path}")
 
 
+_PROTECTION = [  # a tamper test may have dropped a trigger: every test starts protected
+    "CREATE OR REPLACE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_insert_only()",
+    "CREATE OR REPLACE TRIGGER audit_checkpoint_no_update BEFORE UPDATE OR DELETE ON audit_checkpoint "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_insert_only()",
+    "CREATE OR REPLACE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_no_truncate()",
+    "CREATE OR REPLACE TRIGGER audit_checkpoint_no_truncate BEFORE TRUNCATE ON audit_checkpoint "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_no_truncate()",
+]
+
+
 def _fresh_postgres(url: str) -> Store:
     store = Store(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    store.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    # a tamper test may have dropped the insert-only trigger: every test starts protected
-    store.execute_sql("CREATE OR REPLACE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_event "
-                      "FOR EACH ROW EXECUTE FUNCTION audit_event_insert_only()")
+    with store.owner_connection() as connection:  # as the owner: the application role may not TRUNCATE
+        for table in ("audit_event", "audit_checkpoint"):
+            connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        for table in ("audit_event", "audit_checkpoint"):
+            connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        for statement in _PROTECTION:
+            connection.exec_driver_sql(statement)
     return store
 
 
@@ -105,14 +122,19 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))  # a Monday
 
 
-@pytest.fixture
-def rt(store, clock) -> Runtime:
-    return Runtime(store, clock)
+def settings_for(tmp_path: Path) -> Settings:
+    """Fresh keys per test, and a witness file of the test's own."""
+    return Settings.ephemeral(witness_path=tmp_path / "audit-witness.log")
 
 
 @pytest.fixture
-def sqlite_rt(sqlite_store, clock) -> Runtime:
-    return Runtime(sqlite_store, clock)
+def rt(store, clock, tmp_path) -> Runtime:
+    return Runtime(store, clock, settings=settings_for(tmp_path))
+
+
+@pytest.fixture
+def sqlite_rt(sqlite_store, clock, tmp_path) -> Runtime:
+    return Runtime(sqlite_store, clock, settings=settings_for(tmp_path))
 
 
 def pytest_runtest_logreport(report):

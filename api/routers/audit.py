@@ -1,4 +1,4 @@
-"""The audit log over HTTP: a case's hash-chained events, and verification of the whole log."""
+"""The audit log over HTTP: a case's hash-chained events, verification of the whole log, the checkpoint key."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -7,8 +7,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, RuntimeDep
 from api.routers import CaseId, as_json, errors
-from api.schemas import AuditEventView, AuditReportView
-from engine.services import cases
+from api.schemas import AuditEventView, AuditReportView, PublicKeyView
+from engine.services import audit_trail, cases
 
 router = APIRouter(tags=["audit"])
 
@@ -24,3 +24,9 @@ def verify(rt: RuntimeDep, actor: CurrentActor,
            case: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="verify one case only")] = None):
     """Recompute every hash chain (or one case's): `ok`, counts, and each problem found (auditors, admins)."""
     return as_json(cases.verify_audit(rt, actor=actor, case_id=case))
+
+
+@router.get("/api/audit/public-key", response_model=PublicKeyView)
+def public_key(rt: RuntimeDep):
+    """The public key that signs audit checkpoints (Ed25519, hex): anyone may check a checkpoint with it."""
+    return as_json(audit_trail.public_key(rt))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.web.pages import WebRoute, page, redirect
 from api.web.session import CheckedForm, StaffUser
-from engine.services import cases, history
+from engine.services import audit_trail, cases, history
 
 router = APIRouter(prefix="/audit", route_class=WebRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -49,7 +49,8 @@ def verify_log(request: Request, actor: StaffUser, run: Annotated[int, Query(ge=
     report = cases.verify_audit(_rt(request), actor=actor) if run else None
     if request.headers.get("hx-request") and report is not None:
         return page(request, "audit/_report.html", report=report, whole=True)
-    return page(request, "audit/verify.html", report=report, whole=True, case_id=None)
+    return page(request, "audit/verify.html", report=report, whole=True, case_id=None,
+                public_key=audit_trail.public_key(_rt(request))["public_key"])
 
 
 @router.post("/checkpoint")

@@ -107,6 +107,20 @@ AUDIT_PROBLEMS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) f
     (r"^checkpoint (?P<id>\d+) was altered$", N_("Checkpoint %(id)s was altered.")),
     (r"^checkpoint (?P<id>\d+) saw (?P<seen>\d+) events of this chain; only (?P<left>\d+) remain$",
      N_("Checkpoint %(id)s saw %(seen)s events of this chain; only %(left)s remain.")),
+    (r"^event (?P<seq>\d+) \((?P<type>\w+)\) has no valid tag: .*$",
+     N_("Event %(seq)s (%(type)s) has no valid tag: Dueflow did not write it (inserted or rewritten in the "
+        "database).")),
+    (r"^event (?P<seq>\d+) differs from the one checkpoint (?P<id>\d+) signed .*$",
+     N_("Event %(seq)s differs from the one checkpoint %(id)s signed (the chain was rewritten).")),
+    (r"^checkpoint (?P<id>\d+) does not match the heads the checkpoints before it recorded .*$",
+     N_("Checkpoint %(id)s does not match the heads the checkpoints before it recorded (a checkpoint was altered "
+        "or deleted).")),
+    (r"^checkpoint (?P<id>\d+) is not signed by this installation's key .*$",
+     N_("Checkpoint %(id)s is not signed by this installation's key (forged or altered).")),
+    (r"^line (?P<line>\d+) of the witness file is not a checkpoint signed .*$",
+     N_("Line %(line)s of the witness file is not a checkpoint signed by this installation's key.")),
+    (r"^checkpoint (?P<id>\S+) of the witness file is missing from the database .*$",
+     N_("Checkpoint %(id)s of the witness file is missing from the database (deleted or replaced).")),
 ]]
 # The party portal: what the current stage means and what comes next, in plain words.
 NEXT_STEPS = {

@@ -4,15 +4,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 from typing import Any
 
-from engine import audit
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
                            MessageNotExpectedError, ProcedureNotFoundError, Role)
-from engine.services import access, incidents, steps
+from engine.services import access, audit_trail, incidents, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView
 from engine.store import CaseRecord, PartyAccessRecord, queries
@@ -30,10 +28,12 @@ def mask_identity(number: str) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
-def hash_access_code(case_no: str, code: str) -> str:
-    pepper = os.environ.get("DUEFLOW_SECRET", "dueflow-development-secret").encode()
+def hash_access_code(*, secret: bytes, case_no: str, code: str) -> str:
+    """The stored form of a party's access code: an HMAC keyed with the installation's secret (no fallback)."""
+    if not secret:
+        raise ValueError("hashing an access code needs the installation's secret")
     normalized = code.replace("-", "").replace(" ", "").upper()
-    return hmac.new(pepper, f"{case_no}:{normalized}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"{case_no}:{normalized}".encode(), hashlib.sha256).hexdigest()
 
 
 def _new_access_code() -> str:
@@ -115,9 +115,11 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
         variables.update(case_no=case.case_no, department=department, party_name=case.party_name,
                          party_type=case.party_type)
         run, changes = rt.start_run(parsed, variables, now)
-        step = steps.Step(case, parsed, f"{version.key}:{version.version}", run, runtime=rt)
+        step = steps.Step(case, parsed, f"{version.key}:{version.version}", run, runtime=rt,
+                          audit_key=rt.settings.audit_key)
         code = _new_access_code()
-        session.add(PartyAccessRecord(case_id=case.id, code_hash=hash_access_code(case.case_no, code), created_at=now))
+        session.add(PartyAccessRecord(case_id=case.id, code_hash=hash_access_code(
+            secret=rt.settings.secret, case_no=case.case_no, code=code), created_at=now))
         steps.record(session, step, "case_opened", actor, now, None, case_no=case.case_no,
                      procedure=version.key, version=version.version, department=department,
                      category=case.category, party={"name": case.party_name, "type": case.party_type,
@@ -284,15 +286,9 @@ def case_audit(rt: Runtime, *, case_id: int, actor: Actor) -> list[dict[str, Any
 
 
 def checkpoint_audit(rt: Runtime, *, actor: Actor) -> dict[str, Any]:
-    """Record a root over every chain's head, so a chain deleted together with its case head is still found."""
-    access.require_role(actor, {Role.AUDITOR, Role.ADMIN, Role.SYSTEM}, "checkpoint the audit log")
-    with rt.store.transaction() as session:
-        queries.lock_system_chain(session)
-        record = audit.checkpoint(session, now=rt.now())
-        return {"id": record.id, "chains": record.chains, "events": record.events, "root": record.root}
+    """Sign a root over every chain's head now (engine.services.audit_trail), even when nothing changed."""
+    return audit_trail.take_checkpoint(rt, actor=actor) or {}
 
 
 def verify_audit(rt: Runtime, *, actor: Actor, case_id: int | None = None) -> dict[str, Any]:
-    access.require_role(actor, {Role.AUDITOR, Role.ADMIN, Role.SYSTEM}, "verify the audit log")
-    with rt.store.transaction(write=False) as session:
-        return audit.verify(session, case_id=case_id).as_dict()
+    return audit_trail.verify_audit(rt, actor=actor, case_id=case_id)

@@ -87,8 +87,8 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes, ac
         session.add(record)
         session.flush()
         _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-        audit.record(session, case=case, event_type="evidence_added", actor=actor, now=now,
-                     procedure_version=label,
+        audit.record(session, key=rt.settings.audit_key, case=case, event_type="evidence_added", actor=actor,
+                     now=now, procedure_version=label,
                      payload={"document_id": record.id, "filename": name, "media_type": kind,
                               "size": len(content), "sha256": digest, "note": note})
         queries.save_case(session, case)  # the case row carries the chain's new head

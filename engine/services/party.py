@@ -106,7 +106,7 @@ def login(rt: Runtime, *, case_no: str, code: str, throttles: tuple[Throttle, Th
                 case_id = case.id
                 access = queries.party_access(session, case.id)
                 stored = access.code_hash if access else None
-    offered = cases.hash_access_code(case_no, code or "")
+    offered = cases.hash_access_code(secret=rt.settings.secret, case_no=case_no, code=code or "")
     if not hmac.compare_digest(offered, stored or "!" * len(offered)) or case_id is None:
         if client:
             by_client.failed(client)

@@ -65,8 +65,8 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
         session.add(ProcedureVersionRecord(key=parsed.key, version=version, name=parsed.name, sha256=sha256,
                                            sources=texts, lint=warnings, status="active",
                                            deployed_by=actor.username, deployed_at=now))
-        audit.record(session, case=None, event_type="procedure_deployed", actor=actor, now=now,
-                     procedure_version=f"{parsed.key}:{version}",
+        audit.record(session, key=rt.settings.audit_key, case=None, event_type="procedure_deployed",
+                     actor=actor, now=now, procedure_version=f"{parsed.key}:{version}",
                      payload={"key": parsed.key, "version": version, "sha256": sha256, "files": sorted(files),
                               "warnings": len(warnings)})
     rt.remember(parsed)

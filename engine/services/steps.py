@@ -27,6 +27,7 @@ class Step:
     ready_records: list[TaskRecord] | None = None
     ready_before: frozenset[str] = frozenset()  # task ids READY when loaded: exactly the case's READY task rows
     runtime: Runtime | None = None  # set when the step may keep its workflow warm after commit
+    audit_key: bytes = b""  # seals the step's audit events (the runtime's settings; see load)
     pending: list = field(default_factory=list)  # audit events chained by record(), inserted by save()
     plan: tuple = ([], [])  # task rows to insert and to close, prepared by save()
     deferred: list[Callable[[Session], None]] = field(default_factory=list)  # other writes, done by write_prepared
@@ -41,14 +42,15 @@ def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = 
     procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
     run = rt.take_run(case.id, case.row_version) or rt.load_run(procedure, case.workflow_state)
     step = Step(case, procedure, label, run, ready_before=frozenset(t.task_id for t in run.ready_tasks()))
-    step.runtime = rt
+    step.runtime, step.audit_key = rt, rt.settings.audit_key
     return step
 
 
 def record(session: Session, step: Step, event_type: str, actor: Actor, now: datetime,
            element_id: str | None = None, **payload: Any) -> None:
-    audit.record(session, case=step.case, event_type=event_type, actor=actor, now=now, element_id=element_id,
-                 procedure_version=step.label, payload=payload, batch=step.pending)
+    audit.record(session, key=step.audit_key, case=step.case, event_type=event_type,
+                 actor=actor, now=now, element_id=element_id, procedure_version=step.label, payload=payload,
+                 batch=step.pending)
 
 
 def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, now: datetime,

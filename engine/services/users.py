@@ -87,13 +87,13 @@ def add_user(rt: Runtime, *, username: str, password: str, role: str, actor: Act
             raise InvalidDataError.for_fields({"username": f"'{name}' is taken"})
         if department and queries.department(session, department) is None:
             session.add(DepartmentRecord(code=department, name=department))
-            audit.record(session, case=None, event_type="department_added", actor=actor, now=now,
-                         payload={"department": department})
+            audit.record(session, key=rt.settings.audit_key, case=None, event_type="department_added",
+                         actor=actor, now=now, payload={"department": department})
         user = UserRecord(username=name, display_name=(display_name or name)[:200], password_hash=password_hash,
                           role=role_.value, department=department, active=True, created_at=now)
         session.add(user)
-        audit.record(session, case=None, event_type="user_added", actor=actor, now=now,
-                     payload={"username": name, "role": role_.value, "department": department})
+        audit.record(session, key=rt.settings.audit_key, case=None, event_type="user_added", actor=actor,
+                     now=now, payload={"username": name, "role": role_.value, "department": department})
         session.flush()
         return UserView.of(user)
 
@@ -113,8 +113,8 @@ def disable_user(rt: Runtime, *, username: str, actor: Actor) -> UserView:
             raise UserNotFoundError(f"no user '{username}'")
         if user.active:
             user.active = False
-            audit.record(session, case=None, event_type="user_disabled", actor=actor, now=rt.now(),
-                         payload={"username": user.username})
+            audit.record(session, key=rt.settings.audit_key, case=None, event_type="user_disabled",
+                         actor=actor, now=rt.now(), payload={"username": user.username})
         return UserView.of(user)
 
 

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,9 +26,10 @@ from engine.store import incidents, queries  # noqa: E402  (re-exported for the 
 
 __all__ = ["Store", "Session", "queries", "incidents", "IncidentRecord", "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord",
            "DepartmentRecord", "DocumentRecord", "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord",
-           "TaskRecord", "UserRecord", "DEFAULT_URL"]
+           "TaskRecord", "UserRecord", "DEFAULT_URL", "APP_ROLE"]
 
 DEFAULT_URL = "sqlite:///var/dueflow.db"
+APP_ROLE = "dueflow_app"  # PostgreSQL: may only INSERT and SELECT audit rows (migration 0002 creates it)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _write = ContextVar("dueflow_write_transaction", default=True)
 
@@ -36,7 +37,8 @@ _write = ContextVar("dueflow_write_transaction", default=True)
 class Store:
     """One database: engine, sessions, migrations, and `transaction()`, the unit of work of every use case."""
 
-    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False, pool_size: int = 10):
+    def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False, pool_size: int = 10,
+                 app_role: str | None = APP_ROLE):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         self.url = url
@@ -53,6 +55,8 @@ class Store:
         else:
             # no pre-ping: it costs a round trip per transaction; recycled connections cover server restarts
             self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
+            if app_role:
+                event.listen(self.engine, "connect", _postgres_role(app_role))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._writers = _WriterTurns(self.url) if self.dialect == "sqlite" else None
 
@@ -67,9 +71,20 @@ class Store:
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        with self.owner_connection() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        if self.is_postgres:
+            self.engine.dispose()  # connections opened before the role existed take it when they reconnect
+
+    @contextmanager
+    def owner_connection(self) -> Iterator[Connection]:
+        """A transaction as the login user (the schema's owner), not the application role: migrations, and
+        tests and tools that must reach under the engine. PostgreSQL's SET LOCAL ends with the transaction."""
+        with self.engine.begin() as connection:
+            if self.is_postgres:
+                connection.exec_driver_sql("SET LOCAL ROLE NONE")
+            yield connection
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
@@ -113,8 +128,9 @@ class Store:
         self.engine.dispose()
 
     def execute_sql(self, sql: str, **params) -> list:
-        """Raw SQL for tests and tools that must reach under the engine (e.g. to tamper with the audit log)."""
-        with self.engine.begin() as connection:
+        """Raw SQL as the owner, for tests and tools that must reach under the engine (e.g. to tamper with
+        the audit log as an attacker holding the database's owner rights would)."""
+        with self.owner_connection() as connection:
             result = connection.execute(text(sql), params)
             return list(result) if result.returns_rows else []
 
@@ -147,6 +163,20 @@ class _WriterTurns:
         if self._depth.value == 0 and self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)
         self._threads.release()
+
+
+def _postgres_role(role: str):
+    """On each new connection, take the application role when it exists and the login user may take it."""
+    def connect(dbapi_connection, _record) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %s",
+                           (role,))
+            found = cursor.fetchone()
+            if found and found[0]:
+                cursor.execute(f'SET ROLE "{role}"')
+        dbapi_connection.commit()  # SET ROLE outlives the transaction that ran it only once committed
+
+    return connect
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import func, insert, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, or_, select, text, tuple_, update
+from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
 from engine.store import fastpath
@@ -194,7 +194,36 @@ def case_heads(session: Session, case_id: int | None = None) -> dict[int, tuple[
 
 
 def latest_checkpoint(session: Session) -> AuditCheckpointRecord | None:
-    return session.scalars(select(AuditCheckpointRecord).order_by(AuditCheckpointRecord.id.desc()).limit(1)).first()
+    return session.scalars(select(AuditCheckpointRecord).options(defer(AuditCheckpointRecord.heads))
+                           .order_by(AuditCheckpointRecord.id.desc()).limit(1)).first()
+
+
+def checkpoints_newest_first(session: Session) -> Sequence[AuditCheckpointRecord]:
+    """Every checkpoint, newest first; the heads are read only for the rows that are asked for them."""
+    return session.scalars(select(AuditCheckpointRecord).options(defer(AuditCheckpointRecord.heads))
+                           .order_by(AuditCheckpointRecord.id.desc())).all()
+
+
+def checkpoints_after(session: Session, checkpoint_id: int) -> Sequence[AuditCheckpointRecord]:
+    """The checkpoints newer than `checkpoint_id`, oldest first, with the heads each one changed."""
+    return session.scalars(select(AuditCheckpointRecord).where(AuditCheckpointRecord.id > checkpoint_id)
+                           .order_by(AuditCheckpointRecord.id)).all()
+
+
+def event_hashes_at(session: Session, positions: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """(chain, seq) -> the hash of the event stored there, for the positions given (read in chunks)."""
+    found: dict[tuple[int, int], str] = {}
+    for start in range(0, len(positions), 500):
+        chunk = positions[start:start + 500]
+        rows = session.execute(select(AuditEventRecord.case_id, AuditEventRecord.seq, AuditEventRecord.hash)
+                               .where(tuple_(AuditEventRecord.case_id, AuditEventRecord.seq).in_(chunk)))
+        found.update({(row[0], row[1]): row[2] for row in rows})
+    return found
+
+
+def max_audit_event_id(session: Session) -> int:
+    """The id of the newest audit row (0 for an empty log): a checkpoint is due only when it moved."""
+    return session.scalar(select(func.max(AuditEventRecord.id))) or 0
 
 
 def lock_system_chain(session: Session) -> None:

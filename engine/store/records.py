@@ -141,10 +141,11 @@ class AuditEventRecord(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON, hashed as stored
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    tag: Mapped[str] = mapped_column(String(64), default="")  # HMAC-SHA256 of hash, keyed outside the database
 
 
 class AuditCheckpointRecord(Base):
-    """A root hash over every chain's head, so that deleting a whole chain is detectable."""
+    """A signed Merkle root over every chain's head, so that deleting or rewriting a chain is detectable."""
 
     __tablename__ = "audit_checkpoint"
 
@@ -153,7 +154,10 @@ class AuditCheckpointRecord(Base):
     chains: Mapped[int] = mapped_column(Integer)
     events: Mapped[int] = mapped_column(Integer)
     heads: Mapped[dict[str, Any]] = mapped_column(JSON)  # case_id -> [seq, hash]
-    root: Mapped[str] = mapped_column(String(64))
+    root: Mapped[str] = mapped_column(String(64))  # RFC 9162 Merkle tree hash over the heads
+    key_id: Mapped[str] = mapped_column(String(16), default="")  # which Ed25519 key signed it
+    signature: Mapped[str] = mapped_column(String(128), default="")  # Ed25519, hex
+    last_event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
 
 
 class PartyAccessRecord(Base):

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from engine.services import cases, procedures, tasks
+from engine.services import audit_trail, cases, procedures, tasks
 from tests.builders import a_case, an_admin, an_officer
 from tests.web.conftest import PASSWORD, PENALTY
 
@@ -141,6 +141,19 @@ def test_the_auditor_sees_the_timeline_and_verification_names_the_altered_event(
     assert f'data-bad-seq="{seq}"' in report and f"Event {seq} (task_completed) was altered" in report
     whole = b.get("/audit/verify?run=1").text
     assert 'data-verified="broken"' in whole and case.case_no in whole
+
+
+def test_the_verify_page_shows_the_checkpoint_key_and_the_signed_checkpoint_it_compared_with(browser, rt, penalty):
+    a_case(rt, penalty)
+    b = browser()
+    b.sign_in("audrey")
+    b.get("/audit/verify")
+    assert b.post("/audit/checkpoint").status_code == 200
+    page = b.get("/audit/verify?run=1").text
+    key = audit_trail.public_key(rt)["public_key"]
+    assert f"<code data-public-key>{key}</code>" in page and 'data-verified="ok"' in page
+    checkpoint = audit_trail.verify_audit(rt, actor=an_admin())["checkpoint"]
+    assert f'data-checkpoint="{checkpoint["root"]}"' in page
 
 
 def test_roles_see_only_their_pages(browser, rt, penalty):
