@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.encoding import TotalJSONResponse as JSONResponse
 from engine.domain import (ConflictError, DueflowError, ForbiddenError, InvalidDataError, NotFoundError,
                            ProcedureInvalidError, RightsGateError, UnsafeExpressionError, WorkflowError)
 from engine.store import is_lock_timeout

@@ -9,7 +9,7 @@ import re
 import secrets
 from typing import Any
 
-from engine import audit
+from engine import audit, values
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
                            MessageNotExpectedError, ProcedureNotFoundError, Role)
 from engine.services import access, incidents, steps
@@ -43,6 +43,7 @@ def _new_access_code() -> str:
 
 def _case_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split what the opener sends into case columns and process variables; refuse what is malformed."""
+    values.check_json_value(data, path="")
     errors: dict[str, str] = {}
     party = data.get("party") or {}
     location = data.get("location") or {}
@@ -61,6 +62,9 @@ def _case_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             continue
         if not _NAME.match(str(name)):
             errors[str(name)] = "a variable name must start with a letter and hold only letters, digits and _"
+        elif name == steps.RESPONSIBLE_DEPARTMENT:
+            # the department is `department` of the request; only a dispatch moves a case (steps.save)
+            errors[name] = "a case changes department only when a dispatcher hands it over; open it in yours"
         elif not isinstance(value, (str, int, float, bool, type(None), list, dict)):
             errors[str(name)] = "must be a JSON value"
         else:
@@ -165,6 +169,7 @@ def _summary(case: CaseRecord) -> dict[str, Any]:
 def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, Any] | None,
                     actor: Actor) -> CaseView:
     """Deliver a BPMN message (a payment, a statement) to a case that waits for it."""
+    values.check_json_value(payload or {}, path="payload")
     now = rt.now()
     with rt.store.transaction() as session:
         step = steps.load(rt, session, case_id)

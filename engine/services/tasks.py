@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import forms
+from engine import forms, values
 from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError, RightsGateError,
                            SeparationOfDutiesError, StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError,
                            TaskNotReadyError)
@@ -78,7 +78,9 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
             refusal = TaskNotReadyError(_why_not_ready(task.name, state))
         if refusal is None:
             form = step.procedure.form(task.element_id)
+            values.check_json_value(data or {}, path="")
             cleaned = forms.validate(form, data or {}) if form else _free_data(data)
+            values.check_json_value(cleaned, path="")
             try:
                 facts = gates.check_task(session, step, task.element_id, cleaned, actor, now)
             except (RightsGateError, SeparationOfDutiesError) as gate:
