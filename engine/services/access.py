@@ -8,6 +8,8 @@ from engine.store import queries
 ALL_DEPARTMENTS = frozenset({Role.ADMIN, Role.AUDITOR, Role.DISPATCHER, Role.SYSTEM})
 CASE_OPENERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM})
 CASE_CANCELLERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
+# Roles that may hand a case to another department (the dispatch step of the closed loop, a re-dispatch).
+DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
 MESSAGE_SENDERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.SYSTEM})
 PARTY_MESSAGES = frozenset({"statement_received", "hearing_requested", "waiver_received"})
 

@@ -81,6 +81,7 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
             values.check_json_value(data or {}, path="")
             cleaned = forms.validate(form, data or {}) if form else _free_data(data)
             values.check_json_value(cleaned, path="")
+            handover = steps.handover_of(step.case, cleaned, actor)
             try:
                 facts = gates.check_task(session, step, task.element_id, cleaned, actor, now)
             except (RightsGateError, SeparationOfDutiesError) as gate:
@@ -103,7 +104,7 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
                     for event_type, payload in facts:
                         steps.record(session, step, event_type, actor, now, task.element_id, **payload)
                     steps.save(session, step, changes + done, actor=actor, now=now, task_data=cleaned,
-                               write=False)
+                               handover=handover, write=False)
         elif changes:
             steps.save(session, step, changes, actor=actor, now=now, write=False)
         else:
