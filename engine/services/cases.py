@@ -173,6 +173,8 @@ def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, 
     now = rt.now()
     with rt.store.transaction() as session:
         step = steps.load(rt, session, case_id)
+        if access.role_of(actor) != Role.PARTY:  # a party's token opens its own case only
+            access.require_case_readable(session, actor, step.case)
         access.require_message_sender(actor, name, step.case.department)
         _require_open(step.case)
         changes = step.run.step(now)
@@ -243,6 +245,7 @@ def resume_case(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
     now = rt.now()
     with rt.store.transaction() as session:
         step = steps.load(rt, session, case_id)
+        access.require_case_readable(session, actor, step.case)
         access.require_can_act_on_case(actor, step.case.department)
         if step.case.status != CaseStatus.SUSPENDED.value:
             raise CaseNotOpenError(f"case {step.case.case_no} is {step.case.status}, not suspended")
@@ -265,6 +268,7 @@ def _reason(reason: str | None, what: str) -> str:
 def _open_case_step(rt: Runtime, session, case_id: int, actor: Actor) -> steps.Step:
     """The locked step of an open case the actor's department may change."""
     step = steps.load(rt, session, case_id)
+    access.require_case_readable(session, actor, step.case)
     access.require_can_act_on_case(actor, step.case.department)
     _require_open(step.case)
     return step

@@ -28,6 +28,7 @@ def get_task(rt: Runtime, *, task_id: str, actor: Actor) -> TaskView:
         if task is None:
             raise TaskNotFoundError(f"no task {task_id}")
         case = queries.case(session, task.case_id)
+        access.require_task_readable(session, actor, task, case)
         access.require_case_visible(actor, task.department)
         procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
         return TaskView.of(task, case, [f.as_dict() for f in procedure.form(task.element_id)])
@@ -62,6 +63,7 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
         if found is None:
             raise TaskNotFoundError(f"no task {task_id}")
         task, case = found
+        access.require_task_readable(session, actor, task, case)
         step = steps.load(rt, session, task.case_id, case)
         access.require_task_role(actor, task.role, task.department)
         if step.case.status != CaseStatus.OPEN.value:

@@ -38,7 +38,7 @@ def test_evidence_is_stored_with_its_hash_audited_and_downloaded_intact(client, 
 
 def test_evidence_refusals(client, login, case):
     assert_error(upload(client, login("audrey"), case["id"]), 403)
-    assert_error(upload(client, login("mark"), case["id"]), 403)
+    assert_error(upload(client, login("mark"), case["id"]), 404, "case_not_found")  # not theirs to know
     assert_error(upload(client, login("olga"), case["id"], content=b""), 422)
     assert_error(upload(client, login("olga"), case["id"], content=b"x" * (MAX_EVIDENCE_BYTES + 1)), 413,
                  "payload_too_large")
