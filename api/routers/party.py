@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path
 from fastapi.responses import Response
 
+from api.downloads import download_headers
 from api.deps import ClientAddress, CurrentParty, PartyThrottles, RuntimeDep, TokensDep, WritesDep
 from api.routers import as_json, errors
 from api.schemas import HearingRequestCreate, PartyCaseView, PartyTokenView, StatementCreate
@@ -46,6 +47,5 @@ async def request_hearing(body: HearingRequestCreate, rt: RuntimeDep, writes: Wr
     **errors(401, 403, 404)})
 def document(document_id: Annotated[int, Path(ge=1, le=2**31 - 1)], rt: RuntimeDep, access: CurrentParty):
     filename, media_type, content = party.party_document(rt, access=access, document_id=document_id)
-    safe = "".join(c for c in filename if c.isalnum() or c in "._- ") or "document"
     return Response(content, media_type=media_type or "application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+                    headers=download_headers(filename))

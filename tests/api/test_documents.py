@@ -57,3 +57,17 @@ def test_a_suspended_case_takes_no_completions_until_resumed(client, login, case
     resumed = client.post(f"{url}/resume", headers=login("sam"))
     assert resumed.status_code == 200 and resumed.json()["status"] == "open"
     assert_error(client.post(f"{url}/resume", headers=login("sam")), 409)
+
+
+@pytest.mark.parametrize("name", ["现场照片.jpg", "📷 north side.jpg"])
+def test_evidence_named_in_chinese_or_with_an_emoji_downloads_under_its_own_name(client, login, case, name):
+    from urllib.parse import unquote
+
+    added = upload(client, login("olga"), case["id"], name=name)
+    assert added.status_code == 201, added.text
+    download = client.get(f"/api/cases/{case['id']}/documents/{added.json()['id']}", headers=login("olga"))
+    assert download.status_code == 200 and download.content == PHOTO
+    disposition = download.headers["content-disposition"]
+    fallback, encoded = disposition.split('; filename="')[1].split("\"; filename*=UTF-8''")
+    assert unquote(encoded) == name and fallback.isascii() and fallback.endswith(".jpg")
+    assert download.headers["x-content-type-options"] == "nosniff"

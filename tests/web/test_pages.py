@@ -99,6 +99,20 @@ def test_evidence_is_uploaded_with_its_sha256_and_downloaded_intact(browser, rt,
     assert "attachment" in download.headers["content-disposition"]
 
 
+def test_evidence_with_a_chinese_name_downloads_from_the_case_page(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("olga")
+    b.get(f"/cases/{case.id}")
+    b.client.post(f"/cases/{case.id}/evidence", data={"csrf_token": b.token},
+                  files={"file": ("现场照片.png", b"\x89PNG photo", "image/png")})
+    download = b.get(f"/cases/{case.id}/documents/1")
+    assert download.status_code == 200 and download.content == b"\x89PNG photo"
+    assert download.headers["content-disposition"].endswith(
+        "filename*=UTF-8''%E7%8E%B0%E5%9C%BA%E7%85%A7%E7%89%87.png")
+    assert download.headers["x-content-type-options"] == "nosniff"
+
+
 def test_the_party_portal_takes_a_statement_that_the_officer_sees(browser, rt, penalty):
     case = a_case(rt, penalty)
     view = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INVESTIGATION, actor=an_officer())
