@@ -138,8 +138,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
 
 def redirect(request: Request, url: str, *, flash: str | None = None, kind: str = "ok", **args: Any) -> Response:
     """303 to a page of ours (never elsewhere), optionally leaving a flash message for it."""
-    if not url.startswith("/") or url.startswith("//"):
-        url = "/"
+    url = safe_next(url)
     if request.headers.get("hx-request"):
         response: Response = Response(status_code=204, headers={"HX-Redirect": url})
     else:
@@ -152,7 +151,11 @@ def redirect(request: Request, url: str, *, flash: str | None = None, kind: str 
 
 
 def safe_next(url: str | None, default: str = "/") -> str:
-    return url if url and url.startswith("/") and not url.startswith("//") and "\\" not in url else default
+    """A path of ours to go to next, or `default`. Only printable ASCII: a browser drops TAB, CR and LF from a
+    URL (so "/", TAB, "/evil.example" would be "//evil.example", another site) and a header cannot carry them."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    return url if all("!" <= ch <= "~" for ch in url) else default
 
 
 def error_page(request: Request, error: DueflowError) -> Response:

@@ -22,6 +22,18 @@ def test_pages_need_a_sign_in_and_return_to_the_page_asked_for(browser, penalty)
     assert "HttpOnly" in page.history[0].headers["set-cookie"] and "SameSite=lax" in page.history[0].headers["set-cookie"]
 
 
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\nSet-Cookie: x=1", "/work\n", "/\x0b/evil.example",
+                                    "/案件"])
+def test_a_next_page_with_control_characters_never_reaches_the_redirect(browser, target):
+    b = browser()
+    b.get("/login")
+    signed_in = b.client.post("/login", data={"csrf_token": b.token, "username": "olga", "password": PASSWORD,
+                                              "next": target}, headers={"HX-Request": "true"})
+    assert signed_in.status_code == 204 and signed_in.headers["hx-redirect"] == "/work"
+    switched = b.client.get("/lang/zh", params={"next": target}, follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/"
+
+
 def test_a_wrong_password_is_said_plainly_and_in_chinese_too(browser):
     page = browser().sign_in("olga", "wrong password")
     assert page.status_code == 401 and "Wrong user name or password." in page.text
