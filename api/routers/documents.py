@@ -6,13 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import Response
 
-from api.downloads import download_headers
 from api.deps import CurrentActor, RuntimeDep, WritesDep
+from api.downloads import download_headers
+from api.formdata import FormRoute
 from api.routers import CaseId, as_json, errors
 from api.schemas import DocumentView
 from engine.services import documents
 
-router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["documents"])
+router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["documents"], route_class=FormRoute)
 DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 

@@ -6,13 +6,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path
 from fastapi.responses import Response
 
-from api.downloads import download_headers
 from api.deps import ClientAddress, CurrentParty, PartyThrottles, RuntimeDep, TokensDep, WritesDep
+from api.downloads import download_headers
+from api.formdata import FormRoute
 from api.routers import as_json, errors
 from api.schemas import HearingRequestCreate, PartyCaseView, PartyTokenView, StatementCreate
 from engine.services import party
 
-router = APIRouter(prefix="/api/party", tags=["party"])
+router = APIRouter(prefix="/api/party", tags=["party"], route_class=FormRoute)
 
 
 @router.post("/token", response_model=PartyTokenView, responses=errors(401, 422, 429))

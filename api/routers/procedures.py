@@ -6,14 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 
-from api.downloads import download_headers
 from api.deps import CurrentActor, RuntimeDep
+from api.downloads import download_headers
+from api.formdata import FormRoute
 from api.routers import as_json, errors
 from api.schemas import DeployView, NAME_PATTERN, ProcedureView
 from engine.domain import PayloadTooLargeError
 from engine.services import procedures
 
-router = APIRouter(prefix="/api/procedures", tags=["procedures"])
+router = APIRouter(prefix="/api/procedures", tags=["procedures"], route_class=FormRoute)
 ProcedureKey = Annotated[str, Path(pattern=NAME_PATTERN)]
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 

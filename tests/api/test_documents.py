@@ -71,3 +71,13 @@ def test_evidence_named_in_chinese_or_with_an_emoji_downloads_under_its_own_name
     fallback, encoded = disposition.split('; filename="')[1].split("\"; filename*=UTF-8''")
     assert unquote(encoded) == name and fallback.isascii() and fallback.endswith(".jpg")
     assert download.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_oversized_form_field_is_422_naming_the_field(client, login, case):
+    response = client.post(f"/api/cases/{case['id']}/documents", headers=login("olga"),
+                           files={"file": ("crates.jpg", PHOTO, "image/jpeg")}, data={"note": "n" * 2_000_000})
+    error = assert_error(response, 422, "invalid_form_data")
+    assert [d["field"] for d in error["details"]] == ["note"]
+    assert client.get(f"/api/cases/{case['id']}/documents", headers=login("olga")).json() == []
+    token = client.post("/api/auth/token", data={"username": "olga", "password": "p" * 2_000_000})
+    assert [d["field"] for d in assert_error(token, 422, "invalid_form_data")["details"]] == ["password"]

@@ -34,6 +34,17 @@ def test_a_next_page_with_control_characters_never_reaches_the_redirect(browser,
     assert switched.status_code == 303 and switched.headers["location"] == "/"
 
 
+def test_an_oversized_form_field_is_refused_naming_it_and_nothing_is_recorded(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("olga")
+    b.get(f"/cases/{case.id}")
+    before = cases.case_audit(rt, case_id=case.id, actor=an_admin())
+    refused = b.post(f"/cases/{case.id}/messages", {"message": "waiver_received", "note": "n" * 2_000_000})
+    assert refused.status_code == 422 and "note" in refused.text
+    assert cases.case_audit(rt, case_id=case.id, actor=an_admin()) == before
+
+
 def test_a_wrong_password_is_said_plainly_and_in_chinese_too(browser):
     page = browser().sign_in("olga", "wrong password")
     assert page.status_code == 401 and "Wrong user name or password." in page.text
