@@ -5,7 +5,9 @@ which field; these parsers raise InvalidDataError naming it (422), before any us
 the parsed form on the request, where FastAPI's own Form() parameters and request.form() find it."""
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Any, Callable, Coroutine
+
+from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from python_multipart.multipart import parse_options_header
 from starlette.datastructures import FormData
@@ -70,10 +72,10 @@ async def read_form(request: Request, *, max_files: int = MAX_FILES, max_fields:
 class FormRoute(APIRoute):
     """API routes taking a form: the form is read by read_form before FastAPI binds its Form() parameters."""
 
-    def get_route_handler(self):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
-        async def reading(request: Request):
+        async def reading(request: Request) -> Response:
             if request.headers.get("content-type", "").startswith(FORM_TYPES):
                 await read_form(request)
             return await handler(request)
