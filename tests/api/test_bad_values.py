@@ -50,6 +50,13 @@ def test_case_data_json_cannot_carry_is_422_naming_the_field_and_no_case_is_open
     assert _case_count(client, headers) == 0
 
 
+def test_a_body_nested_too_deep_to_parse_is_422_not_a_bare_400(client, login, notice):
+    headers = login("olga")
+    error = assert_error(_open(client, headers, '"nested": ' + "[" * 100_000 + "]" * 100_000), 422)
+    assert [d["field"] for d in error["details"]] == ["body"]
+    assert _case_count(client, headers) == 0
+
+
 def test_large_but_storable_values_are_accepted(client, login, notice):
     headers = login("olga")
     member = '"count": 9223372036854775807, "ratio": 1.5e300, "nested": ' + "[" * 30 + "]" * 30
