@@ -192,6 +192,18 @@ def test_roles_see_only_their_pages(browser, rt, penalty):
     assert auditor.post(f"/cases/{case.id}/messages", {"message": "waiver_received"}).status_code == 403
 
 
+def test_another_departments_case_page_is_the_page_of_a_missing_case(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("mark")
+    for path in ("/cases/{}", "/audit/cases/{}"):
+        hidden, missing = b.get(path.format(case.id)), b.get(path.format(999_999))
+        assert hidden.status_code == missing.status_code == 404
+        def plain(text: str, case_id: int) -> str:
+            return text.replace(f"cases/{case_id}", "cases/N").replace(f"no case {case_id}", "no case N")
+        assert plain(hidden.text, case.id) == plain(missing.text, 999_999)
+
+
 def test_the_admin_checks_and_deploys_a_draft_and_sees_the_diff(browser, rt, penalty):
     b = browser()
     b.sign_in("ada")
