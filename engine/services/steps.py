@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from engine import audit, values
+from engine import audit
 from engine.services import access
-from engine.domain import (Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState,
-                           WorkflowError)
+from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import CaseRecord, Session, Store, TaskRecord, queries
@@ -60,7 +59,6 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     """Audit what changed, then write the case's state, tasks, deadlines, stage and status. With
     `write=False` everything is prepared on the step and written later by write() (see complete_task).
     `handover` is the department a dispatcher's completion hands the case to (see handover_of)."""
-    check_produced(step)
     _audit_changes(session, step, changes, actor, now, task_data, message_payload)
     case, run = step.case, step.run
     _assign_department(session, step, actor, now, handover)
@@ -99,16 +97,6 @@ def write_prepared(session: Session, step: Step) -> None:
         case, run, runtime = step.case, step.run, step.runtime
         version = case.row_version
         Store.after_commit(session, lambda: runtime.keep_run(case.id, version, run))
-
-
-def check_produced(step: Step) -> None:
-    """What the procedure computed (scripts, decisions, messages) is stored only if it can be read back: a NaN
-    or a lone surrogate made by a script fails the step, naming the variable, and nothing of it is written."""
-    problems = values.json_value_problems(step.run.data, "data")
-    if problems:
-        first = next(iter(problems))
-        raise WorkflowError(f"the procedure produced a value that cannot be stored: {first} {problems[first]}",
-                            [{"field": name, "message": message} for name, message in problems.items()])
 
 
 def _audit_changes(session, step, changes, actor, now, task_data, message_payload) -> None:
