@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.encoding import TotalJSONResponse
 from api import web
 from api.routers import audit, auth, cases, documents, incidents, party, procedures, public, tasks, users
 from api.schemas import HealthView
@@ -43,6 +44,7 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
                 checkpoints.stop()
 
     app = FastAPI(title=settings.title, version=VERSION, lifespan=lifespan,
+                  default_response_class=TotalJSONResponse,  # a stored NaN never turns a read into a 500
                   description="Enforcement procedures as BPMN, case by case, with a tamper-evident audit trail. "
                               "Errors are always {\"error\": {\"code\", \"message\", \"details\"}}.")
     app.state.runtime, app.state.settings = runtime, settings

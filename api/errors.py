@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.encoding import TotalJSONResponse as JSONResponse
 from engine.domain import (ConflictError, DueflowError, ForbiddenError, InvalidDataError, NotFoundError,
                            ProcedureInvalidError, RightsGateError, UnsafeExpressionError, WorkflowError)
 from engine.store import is_lock_timeout
@@ -72,6 +72,9 @@ async def _validation_error(_request: Request, error: RequestValidationError) ->
 
 
 async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if isinstance(error.__cause__, RecursionError):  # FastAPI's "error parsing the body": JSON nested too deep
+        return error_response(422, "invalid_request", "the request body is nested too deep to read",
+                              [{"field": "body", "message": "is nested too deep"}])
     code = HTTP_CODES.get(error.status_code, "http_error")
     return error_response(error.status_code, code, str(error.detail), [], getattr(error, "headers", None))
 

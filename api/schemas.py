@@ -7,7 +7,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
 def _no_nul(value: Any) -> Any:
-    """Refuse NUL characters anywhere in a value: PostgreSQL cannot store them in text columns."""
+    """Refuse NUL characters anywhere in a value: PostgreSQL cannot store them in text columns. (Case data,
+    task data and payloads are checked in full, field by field, by engine.values in the services.)"""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValueError("must not contain NUL characters")
@@ -21,7 +22,18 @@ def _no_nul(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+def _storable_text(value: str) -> str:
+    """Text without NUL characters or lone surrogates (UTF-8 cannot carry them; PostgreSQL would refuse)."""
+    _no_nul(value)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("contains a lone surrogate (not a character UTF-8 can carry)") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable_text)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_no_nul)]
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,199}$"
 DEPARTMENT_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"

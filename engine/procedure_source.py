@@ -89,19 +89,40 @@ def local(tag) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
+DOCTYPE_REFUSED = ("a DOCTYPE (DTD or entity declarations) is not allowed in BPMN or DMN: entities can read "
+                   "files of the server or expand without bound; write the text itself")
+
+
+def doctype_problem(name: str, data: bytes) -> Problem | None:
+    """BPMN and DMN never need a DTD: a file declaring one is refused before it is parsed (internal and external
+    entities, billion laughs), so the XSD validator never meets an entity reference."""
+    found = min((at for at in (data.find(b"<!DOCTYPE"), data.find(b"<!ENTITY")) if at >= 0), default=-1)
+    if found < 0:
+        return None
+    return Problem(message=DOCTYPE_REFUSED, file=name, line=data.count(b"\n", 0, found) + 1, rule="XML_DOCTYPE")
+
+
 def read_xml(files: Mapping[str, bytes]) -> SourceModel:
     """Parse every file; sort them into BPMN and DMN; report malformed XML with its line."""
     model = SourceModel()
     if not files:
         model.problems.append(Problem(message="no files were given", rule="invalid"))
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=False, huge_tree=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=False, huge_tree=False,
+                             load_dtd=False)
     for name, data in files.items():
+        refused = doctype_problem(name, data)
+        if refused is not None:
+            model.problems.append(refused)
+            continue
         try:
             root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
             line = exc.lineno if hasattr(exc, "lineno") else None
             model.problems.append(Problem(message=f"malformed XML: {exc.msg}", file=name, line=line,
                                           rule="XML_SYNTAX"))
+            continue
+        if root.getroottree().docinfo.doctype or root.getroottree().docinfo.internalDTD is not None:
+            model.problems.append(Problem(message=DOCTYPE_REFUSED, file=name, line=1, rule="XML_DOCTYPE"))
             continue
         namespace = etree.QName(root).namespace
         if namespace == BPMN_NS:

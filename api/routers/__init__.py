@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path
 from fastapi.responses import Response
 
+from api.encoding import json_bytes
 from api.schemas import ErrorBody
 
 # Path parameters bounded to what the database columns hold, so an absurd id is a 422, never a 500.
@@ -19,9 +19,9 @@ TaskId = Annotated[str, Path(pattern=r"^[0-9A-Fa-f-]{1,36}$", description="the t
 def as_json(view: Any, status: int = 200) -> Response:
     """A service's result as the response body, skipping a second validation by the response model (which
     documents the shape in OpenAPI): the service built it, so it is already right. Dataclasses are encoded
-    field by field as json meets them, without the deep copy of dataclasses.asdict (7x faster here)."""
-    body = json.dumps(view, default=_plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return Response(body.encode("utf-8"), status_code=status, media_type="application/json")
+    field by field as json meets them, without the deep copy of dataclasses.asdict (7x faster here). The
+    encoder is total (api.encoding): a stored value JSON cannot carry is sent cleaned, never a 500."""
+    return Response(json_bytes(view, default=_plain), status_code=status, media_type="application/json")
 
 
 def _plain(value: Any) -> Any:

@@ -6,11 +6,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 
 from api.deps import ClientAddress, CurrentActor, LoginThrottles, RuntimeDep, TokensDep
+from api.formdata import FormRoute
 from api.routers import errors
 from api.schemas import ActorView, TokenView
 from engine.services import users
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], route_class=FormRoute)
 
 
 @router.post("/token", response_model=TokenView, responses=errors(401, 422, 429))

@@ -7,11 +7,13 @@ from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, RuntimeDep, WritesDep
+from api.downloads import download_headers
+from api.formdata import FormRoute
 from api.routers import CaseId, as_json, errors
 from api.schemas import DocumentView
 from engine.services import documents
 
-router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["documents"])
+router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["documents"], route_class=FormRoute)
 DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -36,7 +38,6 @@ async def add_evidence(case_id: CaseId, rt: RuntimeDep, writes: WritesDep, actor
     **errors(401, 403, 404)})
 def download(case_id: CaseId, document_id: DocumentId, rt: RuntimeDep, actor: CurrentActor):
     found = documents.get_document(rt, case_id=case_id, document_id=document_id, actor=actor)
-    filename = documents.safe_filename(found.view.filename)
-    return Response(found.content, media_type=found.view.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-SHA256": found.view.sha256,
-        "X-Dueflow-Intact": "true" if found.intact else "false"})
+    return Response(found.content, media_type=found.view.media_type, headers=download_headers(
+        found.view.filename, **{"X-Content-SHA256": found.view.sha256,
+                                "X-Dueflow-Intact": "true" if found.intact else "false"}))

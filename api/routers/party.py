@@ -7,11 +7,13 @@ from fastapi import APIRouter, Form, Path
 from fastapi.responses import Response
 
 from api.deps import ClientAddress, CurrentParty, PartyThrottles, RuntimeDep, TokensDep, WritesDep
+from api.downloads import download_headers
+from api.formdata import FormRoute
 from api.routers import as_json, errors
 from api.schemas import HearingRequestCreate, PartyCaseView, PartyTokenView, StatementCreate
 from engine.services import party
 
-router = APIRouter(prefix="/api/party", tags=["party"])
+router = APIRouter(prefix="/api/party", tags=["party"], route_class=FormRoute)
 
 
 @router.post("/token", response_model=PartyTokenView, responses=errors(401, 422, 429))
@@ -46,6 +48,5 @@ async def request_hearing(body: HearingRequestCreate, rt: RuntimeDep, writes: Wr
     **errors(401, 403, 404)})
 def document(document_id: Annotated[int, Path(ge=1, le=2**31 - 1)], rt: RuntimeDep, access: CurrentParty):
     filename, media_type, content = party.party_document(rt, access=access, document_id=document_id)
-    safe = "".join(c for c in filename if c.isalnum() or c in "._- ") or "document"
     return Response(content, media_type=media_type or "application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+                    headers=download_headers(filename))

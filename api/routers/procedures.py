@@ -7,12 +7,14 @@ from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, RuntimeDep
+from api.downloads import download_headers
+from api.formdata import FormRoute
 from api.routers import as_json, errors
 from api.schemas import DeployView, NAME_PATTERN, ProcedureView
 from engine.domain import PayloadTooLargeError
 from engine.services import procedures
 
-router = APIRouter(prefix="/api/procedures", tags=["procedures"])
+router = APIRouter(prefix="/api/procedures", tags=["procedures"], route_class=FormRoute)
 ProcedureKey = Annotated[str, Path(pattern=NAME_PATTERN)]
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -44,5 +46,4 @@ def deploy(rt: RuntimeDep, actor: CurrentActor,
     200: {"content": {"application/xml": {}}, "description": "the BPMN XML as deployed"}, **errors(401, 403, 404)})
 def bpmn_source(key: ProcedureKey, version: Version, rt: RuntimeDep, _actor: CurrentActor):
     name, text = procedures.procedure_file(rt, key=key, version=version, kind="bpmn")
-    return Response(text, media_type="application/xml",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return Response(text, media_type="application/xml", headers=download_headers(name, disposition="inline"))

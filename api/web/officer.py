@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from api.downloads import download_headers
 from api.web.layout import with_diagram
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
@@ -124,10 +125,9 @@ def add_evidence(request: Request, actor: StaffUser, case_id: CaseId, form: Chec
 @router.get("/cases/{case_id}/documents/{document_id}")
 def download(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId):
     found = documents.get_document(_rt(request), case_id=case_id, document_id=document_id, actor=actor)
-    safe = "".join(c for c in found.view.filename if c.isalnum() or c in "._- ") or "document"
-    return secure(Response(found.content, media_type=found.view.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{safe}"', "X-Content-SHA256": found.view.sha256,
-        "X-Content-Intact": "yes" if found.intact else "no", "Cache-Control": "no-store"}))
+    return secure(Response(found.content, media_type=found.view.media_type, headers=download_headers(
+        found.view.filename, **{"X-Content-SHA256": found.view.sha256,
+                                "X-Content-Intact": "yes" if found.intact else "no", "Cache-Control": "no-store"})))
 
 
 @router.post("/cases/{case_id}/messages")

@@ -10,10 +10,11 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from api.encoding import TotalJSONResponse as JSONResponse
 from api.errors import status_of
 from api.web import i18n, texts
 from api.web.i18n import N_
@@ -124,7 +125,8 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
             request=request, locale=locale, html_lang=i18n.HTML_LANG[locale], csrf_token=csrf_token(request),
             user=getattr(request.state, "actor", None), party=getattr(request.state, "party", None),
             flash=flash, path=request.url.path, **context)
-    response = HTMLResponse(html, status_code=status)
+    # a stored value UTF-8 cannot carry (a lone surrogate) is shown escaped instead of failing the page
+    response = HTMLResponse(html.encode("utf-8", "backslashreplace"), status_code=status)
     response.headers["Cache-Control"] = "no-store"
     remember_csrf(request, response)
     if request.cookies.get(FLASH_COOKIE):
@@ -136,8 +138,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
 
 def redirect(request: Request, url: str, *, flash: str | None = None, kind: str = "ok", **args: Any) -> Response:
     """303 to a page of ours (never elsewhere), optionally leaving a flash message for it."""
-    if not url.startswith("/") or url.startswith("//"):
-        url = "/"
+    url = safe_next(url)
     if request.headers.get("hx-request"):
         response: Response = Response(status_code=204, headers={"HX-Redirect": url})
     else:
@@ -150,7 +151,11 @@ def redirect(request: Request, url: str, *, flash: str | None = None, kind: str 
 
 
 def safe_next(url: str | None, default: str = "/") -> str:
-    return url if url and url.startswith("/") and not url.startswith("//") and "\\" not in url else default
+    """A path of ours to go to next, or `default`. Only printable ASCII: a browser drops TAB, CR and LF from a
+    URL (so "/", TAB, "/evil.example" would be "//evil.example", another site) and a header cannot carry them."""
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return default
+    return url if all("!" <= ch <= "~" for ch in url) else default
 
 
 def error_page(request: Request, error: DueflowError) -> Response:

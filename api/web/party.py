@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from api.downloads import download_headers
 from api.errors import status_of
 from api.web import texts
 from api.web.pages import WebRoute, page, redirect, secure
@@ -91,10 +92,8 @@ def hearing(request: Request, access: Party, form: CheckedForm):
 @router.get("/documents/{document_id}")
 def document(request: Request, access: Party, document_id: DocumentId):
     filename, media_type, content = party.party_document(_rt(request), access=access, document_id=document_id)
-    safe = "".join(c for c in filename if c.isalnum() or c in "._- ") or "document"
     return secure(Response(content, media_type=media_type or "application/octet-stream",
-                           headers={"Content-Disposition": f'attachment; filename="{safe}"',
-                                    "Cache-Control": "no-store"}))
+                           headers=download_headers(filename, **{"Cache-Control": "no-store"})))
 
 
 @router.post("/logout")

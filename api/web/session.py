@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
+from api.formdata import read_form
 from engine.domain import Actor, DueflowError
 from engine.services.party import PartyAccess
 
@@ -70,7 +71,7 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 
 async def _checked_form(request: Request) -> FormData:
     """The POSTed form, after its CSRF token (form field or header) was checked."""
-    form = await request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS)
+    form = await read_form(request, max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS)
     check_csrf(request, form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER))
     return form
 

@@ -91,6 +91,16 @@ FIELD_ERRORS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for
     (r"^write what you want to say$", N_("Write what you want to say.")),
     (r"^choose a file.*$", N_("Choose a file.")),
     (r"^a case needs a responsible department$", N_("A case needs a responsible department.")),
+    # engine.values: what JSON cannot carry or the database cannot hold
+    (r"^is not a number JSON can carry.*$", N_("Enter an ordinary number.")),
+    (r"^is a whole number outside .*$", N_("The number is too large.")),
+    (r"^is longer than (?P<n>\d+) characters$", N_("At most %(n)s characters.")),
+    (r"^is nested more than (?P<n>\d+) levels deep$", N_("Nested more than %(n)s levels deep.")),
+    (r"^(the name )?(contains a lone surrogate|must not contain NUL).*$",
+     N_("Contains a character that cannot be stored.")),
+    (r"^a case changes department only when a dispatcher hands it over.*$",
+     N_("Only a dispatcher hands a case over to another department.")),
+    (r"^must be a department code like .*$", N_("Enter a department code, e.g. sanitation.")),
 ]]
 # What the audit verification says, matched whole (engine.audit), so auditors read it in their language.
 AUDIT_PROBLEMS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for pattern, message in [

@@ -1,13 +1,15 @@
 """Who may do what: the authorisation rules every use case (and so every endpoint and page) applies."""
 from __future__ import annotations
 
-from engine.domain import Actor, ForbiddenError, Role
+from engine.domain import Actor, CaseNotFoundError, ForbiddenError, Role, TaskNotFoundError
 from engine.store import queries
 
 # Roles that read every department's cases: they work across departments or oversee them.
 ALL_DEPARTMENTS = frozenset({Role.ADMIN, Role.AUDITOR, Role.DISPATCHER, Role.SYSTEM})
 CASE_OPENERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM})
 CASE_CANCELLERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
+# Roles that may hand a case to another department (the dispatch step of the closed loop, a re-dispatch).
+DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
 MESSAGE_SENDERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.SYSTEM})
 PARTY_MESSAGES = frozenset({"statement_received", "hearing_requested", "waiver_received"})
 
@@ -34,14 +36,29 @@ def require_case_visible(actor: Actor, department: str, case_no: str | None = No
         raise ForbiddenError("this case belongs to another department")
 
 
-def require_case_readable(session, actor: Actor, case) -> None:
+def can_read_case(session, actor: Actor, case) -> bool:
     """Staff read their department's cases, and a case in which their department holds a task (joint
     enforcement, or a case handed over to another department)."""
-    try:
-        require_case_visible(actor, case.department)
-    except ForbiddenError:
-        if not (actor.department and queries.department_has_task(session, case.id, actor.department)):
-            raise
+    visible = departments_visible(actor)
+    if visible is None or case.department in visible:
+        return True
+    return bool(actor.department and queries.department_has_task(session, case.id, actor.department))
+
+
+def require_case_readable(session, actor: Actor, case) -> None:
+    """A case the actor may not read is answered exactly as a missing one (404, same body), on every case
+    route: a 403 would tell a caller which case ids exist. Refusals that follow from the case (another
+    department may read it but not change it) stay 403."""
+    if not can_read_case(session, actor, case):
+        raise CaseNotFoundError(f"no case {case.id}")
+
+
+def require_task_readable(session, actor: Actor, task, case) -> None:
+    """A task of a case the actor may not read is answered as a missing task (404), like the case itself."""
+    visible = departments_visible(actor)
+    if visible is None or task.department in visible or can_read_case(session, actor, case):
+        return
+    raise TaskNotFoundError(f"no task {task.id}")
 
 
 def require_can_act_on_case(actor: Actor, department: str) -> None:

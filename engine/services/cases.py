@@ -8,6 +8,7 @@ import re
 import secrets
 from typing import Any
 
+from engine import values
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
                            MessageNotExpectedError, ProcedureNotFoundError, Role)
 from engine.services import access, audit_trail, incidents, steps
@@ -43,6 +44,7 @@ def _new_access_code() -> str:
 
 def _case_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Split what the opener sends into case columns and process variables; refuse what is malformed."""
+    values.check_json_value(data, path="")
     errors: dict[str, str] = {}
     party = data.get("party") or {}
     location = data.get("location") or {}
@@ -61,6 +63,9 @@ def _case_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
             continue
         if not _NAME.match(str(name)):
             errors[str(name)] = "a variable name must start with a letter and hold only letters, digits and _"
+        elif name == steps.RESPONSIBLE_DEPARTMENT:
+            # the department is `department` of the request; only a dispatch moves a case (steps.save)
+            errors[name] = "a case changes department only when a dispatcher hands it over; open it in yours"
         elif not isinstance(value, (str, int, float, bool, type(None), list, dict)):
             errors[str(name)] = "must be a JSON value"
         else:
@@ -167,9 +172,12 @@ def _summary(case: CaseRecord) -> dict[str, Any]:
 def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, Any] | None,
                     actor: Actor) -> CaseView:
     """Deliver a BPMN message (a payment, a statement) to a case that waits for it."""
+    values.check_json_value(payload or {}, path="payload")
     now = rt.now()
     with rt.store.transaction() as session:
         step = steps.load(rt, session, case_id)
+        if access.role_of(actor) != Role.PARTY:  # a party's token opens its own case only
+            access.require_case_readable(session, actor, step.case)
         access.require_message_sender(actor, name, step.case.department)
         _require_open(step.case)
         changes = step.run.step(now)
@@ -240,6 +248,7 @@ def resume_case(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
     now = rt.now()
     with rt.store.transaction() as session:
         step = steps.load(rt, session, case_id)
+        access.require_case_readable(session, actor, step.case)
         access.require_can_act_on_case(actor, step.case.department)
         if step.case.status != CaseStatus.SUSPENDED.value:
             raise CaseNotOpenError(f"case {step.case.case_no} is {step.case.status}, not suspended")
@@ -262,6 +271,7 @@ def _reason(reason: str | None, what: str) -> str:
 def _open_case_step(rt: Runtime, session, case_id: int, actor: Actor) -> steps.Step:
     """The locked step of an open case the actor's department may change."""
     step = steps.load(rt, session, case_id)
+    access.require_case_readable(session, actor, step.case)
     access.require_can_act_on_case(actor, step.case.department)
     _require_open(step.case)
     return step

@@ -78,6 +78,7 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes, ac
         case = queries.case(session, case_id, lock=True)
         if case is None:
             raise CaseNotFoundError(f"no case {case_id}")
+        access.require_case_readable(session, actor, case)
         access.require_can_act_on_case(actor, case.department)
         if case.status not in (CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value):
             raise CaseNotOpenError(f"case {case.case_no} is {case.status}: its record is complete")

@@ -12,6 +12,7 @@ from typing import Any
 
 from engine.domain import (Actor, CaseNotFoundError, DocumentNotFoundError, InvalidAccessCodeError,
                            InvalidDataError, Role)
+from engine import values
 from engine.services import cases
 from engine.services.access import PARTY_MESSAGES
 from engine.services.runtime import Runtime
@@ -162,6 +163,7 @@ def _send(rt: Runtime, access: PartyAccess, message: str, name: str, text: str, 
         raise InvalidDataError.for_fields({name: "write what you want to say"})
     if len(text) > MAX_STATEMENT:
         raise InvalidDataError.for_fields({name: f"at most {MAX_STATEMENT} characters"})
+    values.check_json_value(text, path=name)
     cases.deliver_message(rt, case_id=access.case_id, name=message, payload={name: text}, actor=access.actor)
     return party_case(rt, access=access)
 

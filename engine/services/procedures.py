@@ -12,6 +12,23 @@ from engine.store import ProcedureVersionRecord, queries
 from engine.workflow import parse_procedure, sources_sha256
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NAME = 200
+
+
+def _check_names(files: Mapping[str, bytes]) -> None:
+    """A file name is stored with the version and sent back in download headers: one plain name per file, no
+    folders (`/`, `\\`), no control characters (a CR/LF would break every later download of the BPMN)."""
+    problems = []
+    for name in files:
+        shown = name[:MAX_NAME].encode("unicode_escape").decode("ascii")
+        if not name.strip(" .") or len(name) > MAX_NAME:
+            problems.append(Problem(message=f"a file name must be 1 to {MAX_NAME} characters", file=shown,
+                                    rule="FILE_NAME"))
+        elif any(ch in "/\\" or not ch.isprintable() for ch in name):
+            problems.append(Problem(message="a file name may not hold folders (/ or \\) or control characters "
+                                            "such as line breaks", file=shown, rule="FILE_NAME"))
+    if problems:
+        raise ProcedureInvalidError(problems)
 
 
 def _decode(files: Mapping[str, bytes]) -> dict[str, str]:
@@ -45,7 +62,7 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
 
     Identical files return the version that already holds them; a failed deploy stores nothing."""
     access.require_role(actor, {Role.ADMIN, Role.SYSTEM}, "deploy procedures")
-    files = {name.rsplit("/", 1)[-1]: data for name, data in files.items()}
+    _check_names(files)
     texts = _decode(files)
     sha256 = sources_sha256(files)
     with rt.store.transaction() as session:

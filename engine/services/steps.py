@@ -2,12 +2,14 @@
 deadlines and the audit events of everything that changed, all in the caller's one transaction."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from engine import audit
-from engine.domain import Actor, CaseNotFoundError, CaseStatus, Role, TaskState
+from engine.services import access
+from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import CaseRecord, Session, Store, TaskRecord, queries
@@ -55,12 +57,13 @@ def record(session: Session, step: Step, event_type: str, actor: Actor, now: dat
 
 def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, now: datetime,
          task_data: dict[str, Any] | None = None, message_payload: dict[str, Any] | None = None,
-         write: bool = True) -> None:
+         handover: str | None = None, write: bool = True) -> None:
     """Audit what changed, then write the case's state, tasks, deadlines, stage and status. With
-    `write=False` everything is prepared on the step and written later by write() (see complete_task)."""
+    `write=False` everything is prepared on the step and written later by write() (see complete_task).
+    `handover` is the department a dispatcher's completion hands the case to (see handover_of)."""
     _audit_changes(session, step, changes, actor, now, task_data, message_payload)
     case, run = step.case, step.run
-    _assign_department(session, step, actor, now)
+    _assign_department(session, step, actor, now, handover)
     previous = {d["element_id"] for d in step.case.deadlines or []}
     due_by_task = _sync_deadlines(step)
     for deadline in step.case.deadlines:
@@ -195,16 +198,29 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
 
 
 RESPONSIBLE_DEPARTMENT = "responsible_department"
+_DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-def _assign_department(session: Session, step: Step, actor: Actor, now: datetime) -> None:
-    """One responsible department per case: a procedure hands the case over by setting the process variable
-    `responsible_department` (e.g. a dispatcher's form field); the handover is audited."""
-    wanted = step.run.data.get(RESPONSIBLE_DEPARTMENT)
-    if isinstance(wanted, str) and wanted.strip() and wanted != step.case.department:
+def handover_of(case: CaseRecord, data: dict[str, Any], actor: Actor) -> str | None:
+    """The department a task completion hands the case to: its form's `responsible_department` field (the
+    closed loop's dispatch), or None. Only a dispatcher, supervisor or admin hands over; anyone else is refused,
+    so an officer cannot move a case out of (or into) a department by filling in a field."""
+    wanted = data.get(RESPONSIBLE_DEPARTMENT)
+    if wanted is None or wanted == case.department:
+        return None
+    if not isinstance(wanted, str) or not _DEPARTMENT_CODE.match(wanted.strip()):
+        raise InvalidDataError.for_fields({RESPONSIBLE_DEPARTMENT: "must be a department code like sanitation"})
+    access.require_role(actor, access.DISPATCHERS, "hand a case over to another department")
+    return wanted.strip()
+
+
+def _assign_department(session: Session, step: Step, actor: Actor, now: datetime, handover: str | None) -> None:
+    """One responsible department per case; it changes only by a dispatcher's handover (handover_of), never
+    because a process variable of that name appeared in case data, a message or a script. Audited."""
+    if handover and handover != step.case.department:
         record(session, step, "department_assigned", actor, now, None,
-               previous=step.case.department, department=wanted.strip())
-        step.case.department = wanted.strip()
+               previous=step.case.department, department=handover)
+        step.case.department = handover
 
 
 def _department_of(case: CaseRecord, info, data: dict[str, Any]) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import forms
+from engine import forms, values
 from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError, RightsGateError,
                            SeparationOfDutiesError, StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError,
                            TaskNotReadyError, TaskState)
@@ -28,6 +28,7 @@ def get_task(rt: Runtime, *, task_id: str, actor: Actor) -> TaskView:
         if task is None:
             raise TaskNotFoundError(f"no task {task_id}")
         case = queries.case(session, task.case_id)
+        access.require_task_readable(session, actor, task, case)
         access.require_case_visible(actor, task.department)
         procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
         return TaskView.of(task, case, [f.as_dict() for f in procedure.form(task.element_id)])
@@ -62,6 +63,7 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
         if found is None:
             raise TaskNotFoundError(f"no task {task_id}")
         task, case = found
+        access.require_task_readable(session, actor, task, case)
         step = steps.load(rt, session, task.case_id, case)
         access.require_task_role(actor, task.role, task.department)
         if step.case.status != CaseStatus.OPEN.value:
@@ -79,7 +81,10 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
             refusal = TaskNotReadyError(_why_not_ready(task.name, state))
         if refusal is None:
             form = step.procedure.form(task.element_id)
+            values.check_json_value(data or {}, path="")
             cleaned = forms.validate(form, data or {}) if form else _free_data(data)
+            values.check_json_value(cleaned, path="")
+            handover = steps.handover_of(step.case, cleaned, actor)
             try:
                 facts = gates.check_task(session, step, task.element_id, cleaned, actor, now)
             except (RightsGateError, SeparationOfDutiesError) as gate:
@@ -102,7 +107,7 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
                     for event_type, payload in facts:
                         steps.record(session, step, event_type, actor, now, task.element_id, **payload)
                     steps.save(session, step, changes + done, actor=actor, now=now, task_data=cleaned,
-                               write=False)
+                               handover=handover, write=False)
         elif changes:
             steps.save(session, step, changes, actor=actor, now=now, write=False)
         else:

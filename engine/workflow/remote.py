@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
+from engine import values
 from engine.domain import BudgetExceededError, SandboxError, UnsafeExpressionError, WorkflowError
 from engine.workflow.parsing import Procedure
 from engine.workflow.running import CaseRun, Change, ReadyTask
@@ -52,6 +53,7 @@ class RemoteRun:
         if not answer.get("ok"):
             error = answer.get("error") or {}
             raise _ERRORS.get(str(error.get("kind")), SandboxError)(str(error.get("message") or "step failed"))
+        _check_produced(answer)
         try:
             self.state, self._view, self._live = str(answer["state"]), dict(answer["view"]), None
             return [Change(str(c["kind"]), str(c["element_id"]), str(c["name"]), str(c["task_id"]),
@@ -116,6 +118,17 @@ class RemoteRun:
         if self.state is None:
             raise SandboxError("the case has no saved state yet")
         return self.state
+
+
+def _check_produced(answer: dict[str, Any]) -> None:
+    """The data a step produced is adopted only if it can be stored and read back (engine.values): a lone
+    surrogate, NUL, a huge number or deep nesting made by procedure code fails the step, naming the variable."""
+    view = answer.get("view")
+    problems = values.json_value_problems(view.get("data") if isinstance(view, dict) else None, "data")
+    if problems:
+        first = next(iter(problems))
+        raise WorkflowError(f"the procedure produced a value that cannot be stored: {first} {problems[first]}",
+                            [{"field": name, "message": message} for name, message in problems.items()])
 
 
 def _files_of(procedure: Procedure) -> Callable[[], dict[str, str]]:

@@ -73,5 +73,5 @@ def test_only_auditors_and_admins_verify_and_officers_read_only_their_department
     case = walk_a_case(client, login)
     for username in ("olga", "sam", "lena", "dan"):
         assert_error(client.get("/api/audit/verify", headers=login(username)), 403)
-    assert_error(client.get(f"/api/cases/{case['id']}/audit", headers=login("mark")), 403)
+    assert_error(client.get(f"/api/cases/{case['id']}/audit", headers=login("mark")), 404, "case_not_found")
     assert client.get(f"/api/cases/{case['id']}/audit", headers=login("dan")).status_code == 200

@@ -74,10 +74,10 @@ def test_a_second_completion_is_409_and_a_stale_version_is_409(client, login, op
     assert_error(stale, 409, "stale_case_version")
 
 
-def test_a_task_in_another_lane_or_department_is_403(client, login, opened):
+def test_a_task_in_another_lane_is_403_and_in_a_case_the_caller_cannot_see_404(client, login, opened):
     task_id = opened["ready_tasks"][0]["id"]
     assert_error(complete(client, login("sam"), task_id, INSPECTED), 403, "forbidden")
-    assert_error(complete(client, login("mark"), task_id, INSPECTED), 403, "forbidden")
+    assert_error(complete(client, login("mark"), task_id, INSPECTED), 404, "task_not_found")
     assert_error(complete(client, login("audrey"), task_id, INSPECTED), 403, "forbidden")
 
 

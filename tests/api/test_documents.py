@@ -38,7 +38,7 @@ def test_evidence_is_stored_with_its_hash_audited_and_downloaded_intact(client, 
 
 def test_evidence_refusals(client, login, case):
     assert_error(upload(client, login("audrey"), case["id"]), 403)
-    assert_error(upload(client, login("mark"), case["id"]), 403)
+    assert_error(upload(client, login("mark"), case["id"]), 404, "case_not_found")  # not theirs to know
     assert_error(upload(client, login("olga"), case["id"], content=b""), 422)
     assert_error(upload(client, login("olga"), case["id"], content=b"x" * (MAX_EVIDENCE_BYTES + 1)), 413,
                  "payload_too_large")
@@ -57,3 +57,27 @@ def test_a_suspended_case_takes_no_completions_until_resumed(client, login, case
     resumed = client.post(f"{url}/resume", headers=login("sam"))
     assert resumed.status_code == 200 and resumed.json()["status"] == "open"
     assert_error(client.post(f"{url}/resume", headers=login("sam")), 409)
+
+
+@pytest.mark.parametrize("name", ["现场照片.jpg", "📷 north side.jpg"])
+def test_evidence_named_in_chinese_or_with_an_emoji_downloads_under_its_own_name(client, login, case, name):
+    from urllib.parse import unquote
+
+    added = upload(client, login("olga"), case["id"], name=name)
+    assert added.status_code == 201, added.text
+    download = client.get(f"/api/cases/{case['id']}/documents/{added.json()['id']}", headers=login("olga"))
+    assert download.status_code == 200 and download.content == PHOTO
+    disposition = download.headers["content-disposition"]
+    fallback, encoded = disposition.split('; filename="')[1].split("\"; filename*=UTF-8''")
+    assert unquote(encoded) == name and fallback.isascii() and fallback.endswith(".jpg")
+    assert download.headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_oversized_form_field_is_422_naming_the_field(client, login, case):
+    response = client.post(f"/api/cases/{case['id']}/documents", headers=login("olga"),
+                           files={"file": ("crates.jpg", PHOTO, "image/jpeg")}, data={"note": "n" * 2_000_000})
+    error = assert_error(response, 422, "invalid_form_data")
+    assert [d["field"] for d in error["details"]] == ["note"]
+    assert client.get(f"/api/cases/{case['id']}/documents", headers=login("olga")).json() == []
+    token = client.post("/api/auth/token", data={"username": "olga", "password": "p" * 2_000_000})
+    assert [d["field"] for d in assert_error(token, 422, "invalid_form_data")["details"]] == ["password"]

@@ -1,6 +1,7 @@
 """Deploying and reading procedures over HTTP: 201, idempotent redeploys, located problems, size limits."""
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -85,3 +86,44 @@ def test_a_request_over_the_body_limit_is_413_before_it_is_parsed(rt, login, sta
     streamed = client.post("/api/cases", headers={**login("olga"), "Content-Type": "application/json"},
                            content=chunks())
     assert_error(streamed, 413, "payload_too_large")
+
+
+def _with_doctype(declaration: str, reference: str) -> bytes:
+    text = (FIXTURES / "notice.bpmn").read_text(encoding="utf-8")
+    head, _, rest = text.partition("?>")
+    return (head + "?>\n" + declaration + rest.replace("fine &gt; 0", f"fine {reference} 0", 1)).encode()
+
+
+ENTITIES = {
+    "internal": ('<!DOCTYPE definitions [<!ENTITY gt2 "&gt;">]>', "&gt2;"),
+    "external": ('<!DOCTYPE definitions [<!ENTITY who SYSTEM "file:///etc/passwd">]>', "&who;"),
+    "billion laughs": ('<!DOCTYPE definitions [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+                       '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>', "&c;"),
+}
+
+
+@pytest.mark.parametrize("kind", ENTITIES)
+@pytest.mark.parametrize("target", ["bpmn", "dmn"])
+def test_an_entity_declaration_in_bpmn_or_dmn_is_422_naming_the_file(client, login, staff, kind, target):
+    declaration, reference = ENTITIES[kind]
+    bpmn, dmn = (FIXTURES / "notice.bpmn").read_bytes(), (FIXTURES / "fine_amount.dmn").read_bytes()
+    if target == "bpmn":
+        bpmn = _with_doctype(declaration, reference)
+    else:
+        head, _, rest = dmn.decode().partition("?>")
+        dmn = (head + "?>\n" + declaration + rest).encode()
+    files = [("files", ("notice.bpmn", bpmn, "application/xml")), ("files", ("fine_amount.dmn", dmn, "text/xml"))]
+    error = assert_error(client.post("/api/procedures", headers=login("ada"), files=files), 422, "invalid_procedure")
+    assert [(d["file"], d["rule"]) for d in error["details"]] == [(f"{'notice' if target == 'bpmn' else 'fine_amount'}"
+                                                                   f".{target}", "XML_DOCTYPE")]
+    assert client.get("/api/procedures", headers=login("ada")).json() == []
+
+
+@pytest.mark.parametrize("name", ["../notice.bpmn", "processes/notice.bpmn"])
+def test_a_file_name_with_a_folder_is_422_and_nothing_is_stored(client, login, staff, name):
+    files = [("files", (name, (FIXTURES / "notice.bpmn").read_bytes(), "application/xml")),
+             ("files", ("fine_amount.dmn", (FIXTURES / "fine_amount.dmn").read_bytes(), "text/xml"))]
+    response = client.post("/api/procedures", headers=login("ada"), files=files)
+    error = assert_error(response, 422, "invalid_procedure")
+    assert [d["rule"] for d in error["details"]] == ["FILE_NAME"]
+    assert client.get("/api/procedures", headers=login("ada")).json() == []

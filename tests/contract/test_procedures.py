@@ -113,3 +113,15 @@ def test_camunda_modeler_files_deploy_unchanged(rt):
     text = NOTICE["notice.bpmn"].decode()
     assert re.search(r">PT36H<", text) and "${fine_due == true" in text
     assert procedures.deploy_procedure(rt, files=NOTICE, actor=an_admin()).created
+
+
+@pytest.mark.parametrize("name", ["notice\r\n.bpmn", "notice.bpmn\nX-Injected: 1", "no\ttabs.bpmn", "..",
+                                  "C:\\temp\\notice.bpmn"])
+def test_a_file_name_with_line_breaks_or_control_characters_is_refused_and_nothing_is_stored(rt, name):
+    files = files_of("notice.bpmn", "fine_amount.dmn")
+    files[name] = files.pop("notice.bpmn")
+    with pytest.raises(ProcedureInvalidError) as refused:
+        procedures.deploy_procedure(rt, files=files, actor=an_admin())
+    assert [p.rule for p in refused.value.problems] == ["FILE_NAME"]
+    assert "\n" not in refused.value.problems[0].file and "\r" not in refused.value.problems[0].file
+    assert procedures.list_procedures(rt) == []

@@ -22,6 +22,29 @@ def test_pages_need_a_sign_in_and_return_to_the_page_asked_for(browser, penalty)
     assert "HttpOnly" in page.history[0].headers["set-cookie"] and "SameSite=lax" in page.history[0].headers["set-cookie"]
 
 
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\nSet-Cookie: x=1", "/work\n", "/\x0b/evil.example",
+                                    "/案件"])
+def test_a_next_page_with_control_characters_never_reaches_the_redirect(browser, target):
+    b = browser()
+    b.get("/login")
+    signed_in = b.client.post("/login", data={"csrf_token": b.token, "username": "olga", "password": PASSWORD,
+                                              "next": target}, headers={"HX-Request": "true"})
+    assert signed_in.status_code == 204 and signed_in.headers["hx-redirect"] == "/work"
+    switched = b.client.get("/lang/zh", params={"next": target}, follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/"
+
+
+def test_an_oversized_form_field_is_refused_naming_it_and_nothing_is_recorded(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("olga")
+    b.get(f"/cases/{case.id}")
+    before = cases.case_audit(rt, case_id=case.id, actor=an_admin())
+    refused = b.post(f"/cases/{case.id}/messages", {"message": "waiver_received", "note": "n" * 2_000_000})
+    assert refused.status_code == 422 and "note" in refused.text
+    assert cases.case_audit(rt, case_id=case.id, actor=an_admin()) == before
+
+
 def test_a_wrong_password_is_said_plainly_and_in_chinese_too(browser):
     page = browser().sign_in("olga", "wrong password")
     assert page.status_code == 401 and "Wrong user name or password." in page.text
@@ -99,6 +122,20 @@ def test_evidence_is_uploaded_with_its_sha256_and_downloaded_intact(browser, rt,
     assert "attachment" in download.headers["content-disposition"]
 
 
+def test_evidence_with_a_chinese_name_downloads_from_the_case_page(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("olga")
+    b.get(f"/cases/{case.id}")
+    b.client.post(f"/cases/{case.id}/evidence", data={"csrf_token": b.token},
+                  files={"file": ("现场照片.png", b"\x89PNG photo", "image/png")})
+    download = b.get(f"/cases/{case.id}/documents/1")
+    assert download.status_code == 200 and download.content == b"\x89PNG photo"
+    assert download.headers["content-disposition"].endswith(
+        "filename*=UTF-8''%E7%8E%B0%E5%9C%BA%E7%85%A7%E7%89%87.png")
+    assert download.headers["x-content-type-options"] == "nosniff"
+
+
 def test_the_party_portal_takes_a_statement_that_the_officer_sees(browser, rt, penalty):
     case = a_case(rt, penalty)
     view = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INVESTIGATION, actor=an_officer())
@@ -166,6 +203,18 @@ def test_roles_see_only_their_pages(browser, rt, penalty):
     auditor.sign_in("audrey")
     case = a_case(rt, penalty)
     assert auditor.post(f"/cases/{case.id}/messages", {"message": "waiver_received"}).status_code == 403
+
+
+def test_another_departments_case_page_is_the_page_of_a_missing_case(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser()
+    b.sign_in("mark")
+    for path in ("/cases/{}", "/audit/cases/{}"):
+        hidden, missing = b.get(path.format(case.id)), b.get(path.format(999_999))
+        assert hidden.status_code == missing.status_code == 404
+        def plain(text: str, case_id: int) -> str:
+            return text.replace(f"cases/{case_id}", "cases/N").replace(f"no case {case_id}", "no case N")
+        assert plain(hidden.text, case.id) == plain(missing.text, 999_999)
 
 
 def test_the_admin_checks_and_deploys_a_draft_and_sees_the_diff(browser, rt, penalty):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.domain import CaseNotOpenError, ForbiddenError, InvalidDataError, PayloadTooLargeError
+from engine.domain import CaseNotFoundError, CaseNotOpenError, ForbiddenError, InvalidDataError, PayloadTooLargeError
 from engine.services import cases, documents, history, procedures, revisions, tasks
 from tests.builders import a_case, an_admin, an_auditor, an_officer, files_of
 
@@ -42,7 +42,7 @@ def test_evidence_is_refused_when_empty_too_large_from_another_department_or_on_
     with pytest.raises(PayloadTooLargeError):
         documents.add_evidence(rt, case_id=case.id, filename="x", content=b"0" * (documents.MAX_EVIDENCE_BYTES + 1),
                                actor=an_officer())
-    with pytest.raises(ForbiddenError):
+    with pytest.raises(CaseNotFoundError):
         documents.add_evidence(rt, case_id=case.id, filename="x", content=b"1", actor=an_officer("mark", "markets"))
     with pytest.raises(ForbiddenError):
         documents.add_evidence(rt, case_id=case.id, filename="x", content=b"1", actor=an_auditor())
@@ -76,7 +76,7 @@ def test_history_names_the_path_taken_and_where_the_case_waits(rt, penalty):
     assert [m.payload["data"] for m in seen.party_messages] == [{"text": "I moved the stall"}]
     investigate = next(e for e in seen.events if e.event_type == "task_completed")
     assert investigate.element_name == "Investigate the site" and investigate.payload["data"]["findings"]
-    with pytest.raises(ForbiddenError):
+    with pytest.raises(CaseNotFoundError):
         history.case_history(rt, case_id=case.id, actor=an_officer("mark", "markets"))
 
 
