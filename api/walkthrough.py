@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from engine.bootstrap import build_runtime, settings_from_env
 from engine.domain import Actor, FixedClock, Role
@@ -16,7 +17,7 @@ SUPERVISOR = Actor("sam", Role.SUPERVISOR, "cityscape")
 REVIEWER = Actor("lena", Role.LEGAL_REVIEWER, "cityscape")
 
 # (who, task, form data) — a noise case that is not corrected, is notified, decided, served and paid
-STEPS = [
+STEPS: list[tuple[Any, Any, Any]] = [  # who is an Actor, "wait" (what: days) or "message" (what: its name)
     (OFFICER, "register_case", {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87"}),
     (OFFICER, "investigate", {"evidence_summary": "72 dB(A) at the nearest window", "second_officer": "oscar",
                               "severity": "moderate", "prior_offences": 1}),

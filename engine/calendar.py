@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import Callable, Iterable, Iterator, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.domain import DueflowError
@@ -284,7 +284,7 @@ def _read(jurisdiction: str, directory: Path, chain: tuple[str, ...]) -> Calenda
     try:
         holidays = {d for entry in data.get("holidays", []) for d in _holiday_days(entry)}
         makeup = {date.fromisoformat(entry["date"]) for entry in data.get("makeup_workdays", [])}
-        years = {int(year) for year in data["years"]} if "years" in data else None
+        years: frozenset[int] | set[int] | None = {int(year) for year in data["years"]} if "years" in data else None
     except (KeyError, TypeError, ValueError) as exc:
         raise CalendarError(f"{path.name}: bad entry ({exc}); holidays are {{name, from, to}}, "
                             "make-up working days {name, date}, years {\"2026\": source}") from None
@@ -338,3 +338,14 @@ def _due(start: str | date, period: Period, jurisdiction: str) -> str:
 
 
 BPMN_HELPERS = {"working_days_after": working_days_after, "calendar_days_after": calendar_days_after}
+
+
+def bpmn_helpers(jurisdiction: str) -> dict[str, Callable[..., str]]:
+    """The helpers as procedure code sees them: counting on the deployment's jurisdiction unless told another."""
+    def working(start_iso: str | date, days: int, jurisdiction: str = jurisdiction) -> str:
+        return working_days_after(start_iso, days, jurisdiction)
+
+    def calendar(start_iso: str | date, days: int, jurisdiction: str = jurisdiction) -> str:
+        return calendar_days_after(start_iso, days, jurisdiction)
+
+    return {"working_days_after": working, "calendar_days_after": calendar}

@@ -150,7 +150,9 @@ def compile_checked(source: str, mode: str = "eval") -> CodeType:
         reasons = list(dict.fromkeys(why for *_, why in sorted(refusals)))
         raise ExpressionError(f"unsafe expression {shown}: {'; '.join(reasons)}")
     try:
-        result = compile_restricted(tree, filename="<procedure>", mode=mode)
+        # ignored: ast.parse(mode=mode) made the matching Module/Expression, and mode is 'eval' or 'exec'
+        # (MAX_SOURCE[mode] above raised KeyError for any other); the stubs cannot follow that
+        result = compile_restricted(tree, filename="<procedure>", mode=mode)  # type: ignore[arg-type]
     except SyntaxError as exc:  # RestrictedPython's own refusals
         raise ExpressionError(f"unsafe expression {shown}: {exc.msg}") from None
     except (RecursionError, MemoryError):
@@ -269,7 +271,7 @@ def translate_juel(text: str) -> str:
     match = _JUEL.match(text)
     if not match:
         return text.strip()
-    body, out, pos = match.group(1), [], 0
+    body, out, pos = match.group(1), list[str](), 0
     while pos < len(body):
         token = _TOKEN.match(body, pos)
         if not token:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 
-from engine.calendar import BPMN_HELPERS
+from engine.calendar import bpmn_helpers
 from engine.workflow import sandbox_worker
 from engine.workflow.environment import register_helper
 from engine.workflow.parsing import parse_procedure
@@ -75,8 +75,9 @@ def warm_up() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--memory-mib", type=int, default=256)
+    parser.add_argument("--jurisdiction", default="cn")  # whose calendar the period helpers count on
     args = parser.parse_args()
-    for name, function in BPMN_HELPERS.items():
+    for name, function in bpmn_helpers(args.jurisdiction).items():
         register_helper(name, function)
     warm_up()
     sandbox_worker.serve(args.memory_mib)

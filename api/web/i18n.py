@@ -130,6 +130,8 @@ def format_day(value, style: str = "medium") -> str:
 
         return format_date(date.fromisoformat(value), style, locale=Locale.parse(current()))
     moment = parse_instant(value)
+    if moment is None:
+        return ""
     return format_date(moment.astimezone(TIMEZONE).date(), style, locale=Locale.parse(current()))
 
 
@@ -181,7 +183,7 @@ def engine_messages() -> list[str]:
     """Texts the engine hands to the party portal (rights and their basis); shown translated, so catalogued."""
     from engine.services import party
 
-    texts = []
+    texts: list[str] = []
     for rights in party.RIGHTS_BY_STAGE.values():
         for right in rights:
             texts.extend((right["title"], right["text"]))

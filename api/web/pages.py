@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
@@ -54,7 +54,7 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={version}"
 
 
-def _filesize(size: int) -> str:
+def _filesize(size: float) -> str:
     for unit in ("B", "KiB", "MiB"):
         if size < 1024 or unit == "MiB":
             return f"{i18n.format_number(round(size, 1))} {unit}"
@@ -70,7 +70,8 @@ def build_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                       undefined=StrictUndefined)
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    # ignored: the jinja2.ext.i18n extension adds this method at run time; the stub cannot know
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         instant=i18n.format_instant, day=i18n.format_day, countdown=i18n.countdown, number=i18n.format_number,
         stage=lambda c: texts.label(texts.STAGES, c), status=lambda c: texts.label(texts.STATUSES, c),
@@ -108,7 +109,10 @@ def _flash(request: Request) -> dict[str, str] | None:
         return None
 
 
-def secure(response: Response) -> Response:
+_R = TypeVar("_R", bound=Response)
+
+
+def secure(response: _R) -> _R:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

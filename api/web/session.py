@@ -72,7 +72,8 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 async def _checked_form(request: Request) -> FormData:
     """The POSTed form, after its CSRF token (form field or header) was checked."""
     form = await read_form(request, max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS)
-    check_csrf(request, form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER))
+    field = form.get(CSRF_FIELD)  # a file sent under the token's name is no token
+    check_csrf(request, (field if isinstance(field, str) else None) or request.headers.get(CSRF_HEADER))
     return form
 
 

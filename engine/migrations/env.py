@@ -1,5 +1,5 @@
-"""Alembic environment: runs on the connection Store.migrate() hands in, or on DUEFLOW_DB for the CLI."""
-import os
+"""Alembic environment: runs on the connection Store.migrate() hands in, or for the alembic CLI on the URL
+it is given (`-x db=URL` or sqlalchemy.url): engine.bootstrap is the only reader of the process environment."""
 
 from alembic import context
 from sqlalchemy import create_engine
@@ -20,5 +20,6 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    with create_engine(os.environ.get("DUEFLOW_DB", "sqlite:///var/dueflow.db")).begin() as conn:
+    url = context.get_x_argument(as_dictionary=True).get("db") or context.config.get_main_option("sqlalchemy.url")
+    with create_engine(url or "sqlite:///var/dueflow.db").begin() as conn:
         run(conn)

@@ -191,7 +191,6 @@ def deliver_message(rt: Runtime, *, case_id: int, name: str, payload: dict[str, 
                                      action={"kind": "message", "name": name, "payload": dict(payload or {})})
             steps.save(session, step, changes, actor=actor, now=now)
         else:
-            failed = None
             steps.save(session, step, changes, actor=actor, now=now, message_payload=dict(payload or {}))
             return steps.case_view(session, step)
     raise failed
@@ -252,7 +251,7 @@ def resume_case(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
         access.require_can_act_on_case(actor, step.case.department)
         if step.case.status != CaseStatus.SUSPENDED.value:
             raise CaseNotOpenError(f"case {step.case.case_no} is {step.case.status}, not suspended")
-        paused = now - step.case.suspended_at
+        paused = now - (step.case.suspended_at or now)  # a suspension recorded without its instant paused nothing
         step.run.shift_timers(paused)
         step.case.status, step.case.suspended_at = CaseStatus.OPEN.value, None
         step.case.deadlines = []  # re-announced below with their new due dates
@@ -263,7 +262,7 @@ def resume_case(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
 
 def _reason(reason: str | None, what: str) -> str:
     """A supervisor's act on a whole case states its reason, which goes on the record."""
-    if not (reason or "").strip():
+    if reason is None or not reason.strip():
         raise InvalidDataError.for_fields({"reason": f"say why the case is {what}"})
     return reason.strip()
 

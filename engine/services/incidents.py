@@ -82,7 +82,7 @@ def list_incidents(rt: Runtime, *, actor: Actor, status: str | None = "open", ca
         rows = incidents.incidents(session, status=status, case_id=case_id, after_id=after_id, limit=limit,
                                    departments=sorted(visible) if visible is not None else None)
         numbers = {row.case_id: steps.queries.case(session, row.case_id) for row in rows}
-        return [IncidentView.of(row, numbers[row.case_id].case_no if numbers[row.case_id] else None) for row in rows]
+        return [IncidentView.of(row, case.case_no if (case := numbers[row.case_id]) else None) for row in rows]
 
 
 def retry_incident(rt: Runtime, *, incident_id: int, actor: Actor):

@@ -103,10 +103,10 @@ def _diff(rt: Runtime, old: ProcedureVersionRecord, new: ProcedureVersionRecord)
                                                  if form_was[k] != form_now[k])})
     timers_was, timers_now = _timers(old), _timers(new)
     for element_id in sorted(timers_was.keys() & timers_now.keys()):
-        was, now = timers_was[element_id], timers_now[element_id]
-        if (was["kind"], was["expression"]) != (now["kind"], now["expression"]):
-            diff.timers.append({"id": element_id, "name": now.get("name") or element_id,
-                                "old": was["expression"], "new": now["expression"]})
+        timer_was, timer_now = timers_was[element_id], timers_now[element_id]
+        if (timer_was["kind"], timer_was["expression"]) != (timer_now["kind"], timer_now["expression"]):
+            diff.timers.append({"id": element_id, "name": timer_now.get("name") or element_id,
+                                "old": timer_was["expression"], "new": timer_now["expression"]})
     for name in sorted(old.sources.keys() | new.sources.keys()):
         if name not in old.sources:
             diff.files.append({"name": name, "change": "added"})
@@ -120,10 +120,12 @@ def _diff(rt: Runtime, old: ProcedureVersionRecord, new: ProcedureVersionRecord)
 def diff_versions(rt: Runtime, *, key: str, old: int, new: int, actor: Actor) -> VersionDiff:
     access.require_role(actor, STAFF, "compare procedure versions")
     with rt.store.transaction(write=False) as session:
-        records = [queries.procedure_version(session, key, number) for number in (old, new)]
-        for number, record in zip((old, new), records):
+        records = []
+        for number in (old, new):
+            record = queries.procedure_version(session, key, number)
             if record is None:
                 raise ProcedureNotFoundError(f"no version {number} of procedure '{key}'")
+            records.append(record)
         return _diff(rt, records[0], records[1])
 
 
@@ -139,7 +141,7 @@ def procedure_history(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
     for key, versions in sorted(by_key.items()):
         versions.sort(key=lambda r: r.version)
         rows = []
-        for previous, record in zip([None] + versions[:-1], versions):
+        for previous, record in zip([None, *versions[:-1]], versions):
             rows.append({"version": record.version, "name": record.name, "sha256": record.sha256,
                          "status": record.status, "deployed_by": record.deployed_by,
                          "deployed_at": record.deployed_at.isoformat() if record.deployed_at else None,

@@ -29,7 +29,8 @@ class Runtime:
     @property
     def sandbox(self) -> SandboxPool:
         """The processes that run procedure code (shared by every Runtime of this process)."""
-        return shared_pool(size=self.settings.sandbox_workers, memory_mib=self.settings.script_memory_mib)
+        return shared_pool(size=self.settings.sandbox_workers, memory_mib=self.settings.script_memory_mib,
+                           jurisdiction=self.jurisdiction)
 
     def start_run(self, procedure: Procedure, data: dict[str, Any], now: datetime):
         """A new case's workflow, started in the sandbox: (the run, what changed)."""

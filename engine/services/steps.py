@@ -138,7 +138,7 @@ def _audit_changes(session, step, changes, actor, now, task_data, message_payloa
 
 def _sync_deadlines(step: Step) -> dict[str, datetime]:
     """Store the waiting timers on the case (next_due_at, deadlines); return due instants per host task."""
-    elements, deadlines, due_by_task = step.procedure.elements, [], {}
+    elements, deadlines, due_by_task = step.procedure.elements, list[dict[str, Any]](), dict[str, datetime]()
     for element_id, due in step.run.waiting_timers():
         info = elements.get(element_id)
         if info is not None and info.kind == "eventBasedGateway":

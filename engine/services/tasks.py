@@ -28,6 +28,8 @@ def get_task(rt: Runtime, *, task_id: str, actor: Actor) -> TaskView:
         if task is None:
             raise TaskNotFoundError(f"no task {task_id}")
         case = queries.case(session, task.case_id)
+        if case is None:  # the foreign key forbids it; say so rather than fail on None
+            raise TaskNotFoundError(f"no task {task_id}")
         access.require_task_readable(session, actor, task, case)
         access.require_case_visible(actor, task.department)
         procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)

@@ -70,7 +70,7 @@ def _checked(username: str, password: str, role: str, department: str | None) ->
     elif role_ in DEPARTMENT_ROLES and not department:
         article = "an" if role_.value[0] in "aeiou" else "a"
         errors["department"] = f"{article} {role_.value.replace('_', ' ')} works for one department: name it"
-    if errors:
+    if errors or role_ is None:  # no role_ means errors["role"] is set
         raise InvalidDataError.for_fields(errors)
     return name, role_, department
 

@@ -18,7 +18,7 @@ from engine.domain import ConflictError, StaleCaseError
 try:
     import fcntl
 except ImportError:  # not on Windows: there processes rely on SQLite's own lock
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # the module is optional; every use checks it first
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, DepartmentRecord,
                                   DocumentRecord, GridCellRecord, IncidentRecord, PartyAccessRecord,
                                   ProcedureVersionRecord, TaskRecord, UserRecord)

@@ -86,7 +86,10 @@ def _cursor(session: Session):
         connection = session.connection()  # begins the session's transaction (BEGIN IMMEDIATE on SQLite)
         name = connection.dialect.name
         dialect = _DIALECTS.get(name) or _DIALECTS.setdefault(name, _Dialect(name))
-        found = session.info["fastpath"] = (dialect, connection.connection.driver_connection)
+        driver = connection.connection.driver_connection
+        if driver is None:  # the pool invalidated the connection under us: the session's transaction is gone
+            raise RuntimeError("the database connection was invalidated; retry the step")
+        found = session.info["fastpath"] = (dialect, driver)
     return found[0], found[1].cursor()
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence, cast
 
-from sqlalchemy import func, insert, or_, select, text, tuple_, update
+from sqlalchemy import Table, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
@@ -45,7 +45,7 @@ def all_procedures(session: Session) -> Sequence[ProcedureVersionRecord]:
 # ---- cases and tasks ----
 # A step reads its case as a plain, session-free CaseRecord and writes it back with one versioned UPDATE;
 # the statements of a step run on the driver's cursor (engine/store/fastpath.py says why).
-_CASE, _TASK = CaseRecord.__table__, TaskRecord.__table__
+_CASE, _TASK = cast(Table, CaseRecord.__table__), cast(Table, TaskRecord.__table__)  # declared tables, not bare FromClauses
 _CASE_COLUMNS = [c.key for c in _CASE.columns]
 
 
@@ -65,7 +65,9 @@ def task_with_case(session: Session, task_id: str, *, lock: bool = False) -> tup
 
 def insert_case(session: Session, record: CaseRecord) -> int:
     values = {c: getattr(record, c) for c in _CASE_COLUMNS if c != "id" and getattr(record, c) is not None}
-    record.id = session.connection().execute(insert(_CASE).values(**values)).inserted_primary_key[0]
+    key = session.connection().execute(insert(_CASE).values(**values)).inserted_primary_key
+    assert key is not None  # an INSERT of one row always has its primary key
+    record.id = key[0]
     return record.id
 
 
@@ -131,7 +133,7 @@ def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iter
     if case_id is not None:
         query = query.where(TaskRecord.case_id == case_id)
     query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
-    return [tuple(row) for row in session.execute(query).all()]
+    return [(row[0], row[1]) for row in session.execute(query).all()]
 
 
 def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,
@@ -228,7 +230,7 @@ def max_audit_event_id(session: Session) -> int:
 
 def lock_system_chain(session: Session) -> None:
     """Serialise appends to the system chain (PostgreSQL advisory lock; SQLite's write lock already does)."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
 
 
@@ -255,7 +257,7 @@ def documents_of_case(session: Session, case_id: int) -> Sequence[DocumentRecord
 def mark_tasks(session: Session, case_id: int, task_ids: Iterable[str], **values) -> None:
     ids = list(task_ids)
     if ids:  # a Core statement: the ORM's bulk-update bookkeeping costs more than the update itself
-        table = TaskRecord.__table__
+        table = _TASK
         session.connection().execute(update(table).where(table.c.case_id == case_id, table.c.id.in_(ids))
                                      .values(**values))
 

@@ -75,7 +75,8 @@ class CaseRecord(Base):
     __tablename__ = "enforcement_case"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_no: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
+    # NULL only inside open_case's transaction (the number needs the row's id): every committed case has one
+    case_no: Mapped[str] = mapped_column(String(32), unique=True, nullable=True)
     procedure_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     stage: Mapped[str | None] = mapped_column(String(32), nullable=True)

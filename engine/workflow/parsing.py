@@ -76,6 +76,8 @@ def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
         procedure_source.inspect(model)
     if model.problems:
         raise ProcedureInvalidError(model.problems)
+    if model.key is None:  # DMN files alone: inspect() only names a missing process when BPMN files came
+        raise ProcedureInvalidError([Problem(message="no BPMN file with an executable process was given")])
     parser = CamundaParser()
     try:
         for file, root in model.dmn:

@@ -195,7 +195,7 @@ class CaseRun:
         creates the subprocess when the message arrives), but the case accepts them while it runs."""
         if self.workflow.completed:
             return set()
-        names = set()
+        names: set[str] = set()
         for spec_name in getattr(self.workflow.spec.start, "trigger_specs", ()):
             spec = self.workflow.subprocess_specs.get(spec_name)
             for start in spec.bpmn_start_events if spec is not None else ():
@@ -277,7 +277,7 @@ class CaseRun:
 
     def _completed(self, task) -> Change:
         spec = task.task_spec
-        kind, payload = "element_completed", {}
+        kind, payload = "element_completed", dict[str, Any]()
         info = self.procedure.elements.get(spec.bpmn_id)
         if spec.manual:
             kind = "task_completed"

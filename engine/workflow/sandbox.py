@@ -85,15 +85,17 @@ class SandboxPool:
 
     RECYCLE_AFTER = 20_000  # requests: a long-lived worker is replaced now and then, whatever happened in it
 
-    def __init__(self, *, size: int = 2, memory_mib: int = 256, grace_seconds: float = 3.0):
+    def __init__(self, *, size: int = 2, memory_mib: int = 256, grace_seconds: float = 3.0, jurisdiction: str = "cn"):
         self.size, self.memory_mib, self.grace_seconds = size, memory_mib, grace_seconds
+        self.jurisdiction = jurisdiction  # the legal calendar procedure code counts periods on
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._started = 0
         self._lock = threading.Lock()
         self.killed = 0  # workers killed for overrunning their allowance (for tests and the operator)
 
     def _spawn(self) -> _Worker:
-        command = [sys.executable, "-I", "-m", ENTRY_MODULE, "--memory-mib", str(self.memory_mib)]
+        command = [sys.executable, "-I", "-m", ENTRY_MODULE, "--memory-mib", str(self.memory_mib),
+                   "--jurisdiction", self.jurisdiction]
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "random"}
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, env=env, close_fds=True, cwd="/")
@@ -129,9 +131,12 @@ class SandboxPool:
             if sha256 not in worker.known:
                 message["files"] = files()
             deadline = time.monotonic() + seconds + self.grace_seconds + (0 if sha256 in worker.known else 5)
+            stdin, stdout = worker.process.stdin, worker.process.stdout
+            if stdin is None or stdout is None:  # _spawn always opens both pipes
+                raise SandboxError("a sandbox worker without its pipes")
             try:
-                write_frame(worker.process.stdin.fileno(), message)
-                answer = read_frame(worker.process.stdout.fileno(), deadline)
+                write_frame(stdin.fileno(), message)
+                answer = read_frame(stdout.fileno(), deadline)
             except TimeoutError:
                 self.killed += 1
                 raise BudgetExceededError(
@@ -153,14 +158,15 @@ class SandboxPool:
                 break
 
 
-_POOLS: dict[tuple[int, int], SandboxPool] = {}
+_POOLS: dict[tuple[int, int, str], SandboxPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def shared_pool(*, size: int, memory_mib: int) -> SandboxPool:
-    """One pool per process and budget: every Runtime of a process shares its workers."""
+def shared_pool(*, size: int, memory_mib: int, jurisdiction: str = "cn") -> SandboxPool:
+    """One pool per process, budget and jurisdiction: every Runtime of a process shares its workers."""
     with _POOLS_LOCK:
-        pool = _POOLS.get((size, memory_mib))
+        pool = _POOLS.get((size, memory_mib, jurisdiction))
         if pool is None:
-            pool = _POOLS[(size, memory_mib)] = SandboxPool(size=size, memory_mib=memory_mib)
+            pool = _POOLS[(size, memory_mib, jurisdiction)] = SandboxPool(size=size, memory_mib=memory_mib,
+                                                                          jurisdiction=jurisdiction)
         return pool

@@ -71,13 +71,15 @@ class Worker:
             self.procedures[sha] = parse_procedure(files)
         procedure = self.procedures[sha]
         now = datetime.fromisoformat(request["now"])
-        action, state = request["action"], request.get("state")
+        action, state = request["action"], request.get("state") or ""
+        if action["kind"] != "start" and not state:
+            return {"ok": False, "error": {"kind": "internal", "message": "workflow state missing"}}
         signal.setitimer(signal.ITIMER_PROF, float(request["seconds"]))
         try:
             if action["kind"] == "start":
                 run, changes = CaseRun.start(procedure, action["data"], now)
             else:
-                run = self.warm.pop(state, None) or CaseRun.load(procedure, state)
+                run = self.warm.pop(state) if state in self.warm else CaseRun.load(procedure, state)
                 changes = _act(run, action, now)
             view = run.view()  # before dump(), which prunes finished tasks whose end the server must still see
             try:

@@ -18,7 +18,7 @@ APP_ROLE = "dueflow_app"  # engine.store.APP_ROLE: the store takes this role on 
 
 # Events written before this revision have no tag: verify names them (they cannot be told from forgeries).
 # op.add_column, not a batch: on SQLite a batch would rebuild the table and lose its insert-only triggers.
-_COLUMNS = [
+_COLUMNS: list[tuple[str, sa.Column]] = [
     ("audit_event", sa.Column("tag", sa.String(length=64), nullable=False, server_default="")),
     ("audit_checkpoint", sa.Column("key_id", sa.String(length=16), nullable=False, server_default="")),
     ("audit_checkpoint", sa.Column("signature", sa.String(length=128), nullable=False, server_default="")),
