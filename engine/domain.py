@@ -57,6 +57,39 @@ class Stage(str, enum.Enum):
     CLOSURE = "closure"
 
 
+class EventType(enum.StrEnum):
+    """What an audit event records, subject + past tense; the value is the string stored in audit_event.event_type
+    (and hashed), so a value never changes. audit.record refuses any type not listed here."""
+
+    CASE_OPENED = "case_opened"
+    CASE_CLOSED = "case_closed"
+    CASE_CANCELLED = "case_cancelled"
+    CASE_SUSPENDED = "case_suspended"
+    CASE_RESUMED = "case_resumed"
+    CASE_MIGRATED = "case_migrated"
+    DEPARTMENT_ASSIGNED = "department_assigned"
+    TASK_COMPLETED = "task_completed"
+    TASK_CANCELLED = "task_cancelled"  # withdrawn: its deadline passed and the timer path was taken
+    TIMER_FIRED = "timer_fired"
+    TIMER_FAILED = "timer_failed"
+    MESSAGE_RECEIVED = "message_received"
+    DECISION_EVALUATED = "decision_evaluated"
+    DEADLINE_SET = "deadline_set"
+    PATH_TAKEN = "path_taken"  # the engine moved through gateways and events with nobody acting
+    RIGHTS_NOTICE_SERVED = "rights_notice_served"
+    DOCUMENT_SERVED = "document_served"
+    EVIDENCE_ADDED = "evidence_added"
+    STEP_REFUSED = "step_refused"  # a rights gate or the separation of duties said no
+    STEP_FAILED = "step_failed"  # a step of a case with an open incident failed again
+    INCIDENT_OPENED = "incident_opened"
+    INCIDENT_RESOLVED = "incident_resolved"
+    # the system chain: events that belong to no case
+    PROCEDURE_DEPLOYED = "procedure_deployed"
+    USER_ADDED = "user_added"
+    USER_DISABLED = "user_disabled"
+    DEPARTMENT_ADDED = "department_added"
+
+
 STAGE_PROPERTY = "stage"  # camunda:property name carrying the stage on a task, timer or decision
 ENFORCEMENT_PROPERTY = "enforcement"  # process-level camunda:property marking an enforcement procedure
 # process-level camunda:properties naming the variables that hold the amount served with the rights notice and

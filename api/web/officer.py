@@ -11,7 +11,7 @@ from api.downloads import download_headers
 from api.web.layout import with_diagram
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
-from engine.domain import Actor, DueflowError, InvalidDataError, Role
+from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
 from engine.services import access, cases, documents, history, procedures, revisions, tasks
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -105,7 +105,7 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
     return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine,
                 may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
                                                         seen.path),
-                recent=list(reversed([e for e in seen.events if e.event_type != "deadline_set"]))[:12],
+                recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
                 max_evidence=documents.MAX_EVIDENCE_BYTES)
 
 

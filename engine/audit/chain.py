@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from engine.domain import Actor
+from engine.domain import Actor, EventType
 from engine.store import AuditEventRecord, CaseRecord, Session, queries
 
 SYSTEM_CHAIN = 0
@@ -50,7 +50,7 @@ def tag_is_valid(keys: Iterable[bytes], hash_: str, tag: str | None) -> bool:
     return any(hmac.compare_digest(event_tag(key, hash_), tag) for key in keys)
 
 
-def record(session: Session, *, key: bytes, case: CaseRecord | None, event_type: str, actor: Actor,
+def record(session: Session, *, key: bytes, case: CaseRecord | None, event_type: EventType | str, actor: Actor,
            now: datetime, element_id: str | None = None, procedure_version: str | None = None,
            payload: dict[str, Any] | None = None, batch: list | None = None) -> AuditEventRecord:
     """Append one event to the case's chain (the caller holds the case row) or to the system chain, sealed
@@ -58,6 +58,10 @@ def record(session: Session, *, key: bytes, case: CaseRecord | None, event_type:
     batch with the rest of its step."""
     if not key:
         raise ValueError("an audit event needs the installation's audit key")
+    try:
+        kind = EventType(event_type)
+    except ValueError:
+        raise ValueError(f"unknown audit event type {event_type!r}: event types are engine.domain.EventType") from None
     if case is not None:
         chain, seq, prev = case.id, (case.audit_seq or 0) + 1, case.audit_head or GENESIS
     else:
@@ -65,7 +69,7 @@ def record(session: Session, *, key: bytes, case: CaseRecord | None, event_type:
         last = queries.last_audit_event(session, SYSTEM_CHAIN)
         chain, seq, prev = SYSTEM_CHAIN, (last.seq + 1 if last else 1), (last.hash if last else GENESIS)
     event = AuditEventRecord(case_id=chain, seq=seq, occurred_at=now, actor=actor.username,
-                             actor_role=getattr(actor.role, "value", actor.role), event_type=event_type,
+                             actor_role=getattr(actor.role, "value", actor.role), event_type=kind.value,
                              element_id=element_id, procedure_version=procedure_version,
                              payload=canonical_json(payload or {}), prev_hash=prev)
     event.hash = event_hash(prev, event)

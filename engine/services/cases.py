@@ -11,6 +11,7 @@ from typing import Any
 from engine import values
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
                            MessageNotExpectedError, ProcedureNotFoundError, Role)
+from engine.domain import EventType
 from engine.services import access, audit_trail, incidents, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView
@@ -125,7 +126,7 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
         code = _new_access_code()
         session.add(PartyAccessRecord(case_id=case.id, code_hash=hash_access_code(
             secret=rt.settings.secret, case_no=case.case_no, code=code), created_at=now))
-        steps.record(session, step, "case_opened", actor, now, None, case_no=case.case_no,
+        steps.record(session, step, EventType.CASE_OPENED, actor, now, None, case_no=case.case_no,
                      procedure=version.key, version=version.version, department=department,
                      category=case.category, party={"name": case.party_name, "type": case.party_type,
                                                     "id_number": case.party_id_masked},
@@ -222,7 +223,7 @@ def cancel_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> Case
         step = _open_case_step(rt, session, case_id, actor)
         step.run.cancel()
         step.case.status, step.case.closed_at, step.case.outcome = CaseStatus.CANCELLED.value, now, "cancelled"
-        steps.record(session, step, "case_cancelled", actor, now, None, reason=reason)
+        steps.record(session, step, EventType.CASE_CANCELLED, actor, now, None, reason=reason)
         steps.save(session, step, [], actor=actor, now=now)
         return steps.case_view(session, step)
 
@@ -236,7 +237,7 @@ def suspend_case(rt: Runtime, *, case_id: int, reason: str, actor: Actor) -> Cas
         step = _open_case_step(rt, session, case_id, actor)
         changes = step.run.step(now)  # what was already due happens before the pause
         step.case.status, step.case.suspended_at = CaseStatus.SUSPENDED.value, now
-        steps.record(session, step, "case_suspended", actor, now, None, reason=reason)
+        steps.record(session, step, EventType.CASE_SUSPENDED, actor, now, None, reason=reason)
         steps.save(session, step, changes, actor=actor, now=now)
         return steps.case_view(session, step)
 
@@ -255,7 +256,7 @@ def resume_case(rt: Runtime, *, case_id: int, actor: Actor) -> CaseView:
         step.run.shift_timers(paused)
         step.case.status, step.case.suspended_at = CaseStatus.OPEN.value, None
         step.case.deadlines = []  # re-announced below with their new due dates
-        steps.record(session, step, "case_resumed", actor, now, None, paused_seconds=int(paused.total_seconds()))
+        steps.record(session, step, EventType.CASE_RESUMED, actor, now, None, paused_seconds=int(paused.total_seconds()))
         steps.save(session, step, [], actor=actor, now=now)
         return steps.case_view(session, step)
 

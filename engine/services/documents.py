@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from engine import audit
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, DocumentNotFoundError,
                            InvalidDataError, PayloadTooLargeError)
+from engine.domain import EventType
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.store import DocumentRecord, queries
@@ -88,7 +89,7 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes, ac
         session.add(record)
         session.flush()
         _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-        audit.record(session, key=rt.settings.audit_key, case=case, event_type="evidence_added", actor=actor,
+        audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.EVIDENCE_ADDED, actor=actor,
                      now=now, procedure_version=label,
                      payload={"document_id": record.id, "filename": name, "media_type": kind,
                               "size": len(content), "sha256": digest, "note": note})

@@ -6,15 +6,15 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from engine.domain import Actor, CaseNotFoundError, CaseStatus
+from engine.domain import Actor, CaseNotFoundError, CaseStatus, EventType
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.store import queries
 from engine.workflow import CaseRun
 
 # Events whose element was passed by the case; the `passed` lists in payloads name the engine's own steps.
-PATH_EVENTS = frozenset({"task_completed", "timer_fired", "message_received", "decision_evaluated",
-                         "path_taken", "case_closed"})
+PATH_EVENTS = frozenset({EventType.TASK_COMPLETED, EventType.TIMER_FIRED, EventType.MESSAGE_RECEIVED,
+                         EventType.DECISION_EVALUATED, EventType.PATH_TAKEN, EventType.CASE_CLOSED})
 
 
 @dataclass
@@ -53,7 +53,7 @@ class CaseHistory:
     @property
     def party_messages(self) -> list[TimelineEvent]:
         """What the party sent (statements, hearing requests), with the text they wrote."""
-        return [e for e in self.events if e.event_type == "message_received" and e.actor_role == "party"]
+        return [e for e in self.events if e.event_type == EventType.MESSAGE_RECEIVED and e.actor_role == "party"]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

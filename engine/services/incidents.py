@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.domain import (Actor, ConflictError, DueflowError, NotFoundError, Role, UnsafeExpressionError,
                            WorkflowError)
+from engine.domain import EventType
 from engine.services import access, steps
 from engine.services.runtime import Runtime
 from engine.store import IncidentRecord, incidents
@@ -63,12 +64,12 @@ def record_failure(session, step: steps.Step, failure: DueflowError, *, actor: A
     existing = incidents.open_incident_for(session, step.case.id, element_id, action["kind"])
     payload = {"code": failure.code, "reason": failure.message, "failed_step": action["kind"]}
     if existing is not None:
-        steps.record(session, step, "step_failed", actor, now, element_id, incident=existing.id, **payload)
+        steps.record(session, step, EventType.STEP_FAILED, actor, now, element_id, incident=existing.id, **payload)
         step.deferred.append(lambda write: incidents.count_attempt(write, existing.id))
         return
     action = dict(action, actor={"username": actor.username, "role": actor.role.value,
                                  "department": actor.department})
-    steps.record(session, step, "incident_opened", actor, now, element_id, **payload)
+    steps.record(session, step, EventType.INCIDENT_OPENED, actor, now, element_id, **payload)
     row = IncidentRecord(case_id=step.case.id, opened_at=now, opened_by=actor.username, code=failure.code,
                          message=failure.message, element_id=element_id, action=action, attempts=1, status="open")
     step.deferred.append(lambda write: write.add(row))
@@ -122,7 +123,7 @@ def resolve_incident(rt: Runtime, *, incident_id: int, actor: Actor, reason: str
             raise IncidentClosedError(f"incident {incident_id} was already resolved")
         step = steps.load(rt, session, record.case_id)
         record.status, record.resolved_at, record.resolved_by, record.resolution = "resolved", now, actor.username, reason
-        steps.record(session, step, "incident_resolved", actor, now, record.element_id, incident=record.id,
+        steps.record(session, step, EventType.INCIDENT_RESOLVED, actor, now, record.element_id, incident=record.id,
                      reason=reason)
         steps.save(session, step, [], actor=actor, now=now)
         return IncidentView.of(record, step.case.case_no)

@@ -13,6 +13,7 @@ from typing import Any
 from engine.domain import (Actor, CaseNotFoundError, DocumentNotFoundError, InvalidAccessCodeError,
                            InvalidDataError, Role)
 from engine import values
+from engine.domain import EventType
 from engine.services import cases
 from engine.services.access import PARTY_MESSAGES
 from engine.services.runtime import Runtime
@@ -22,10 +23,10 @@ from engine.workflow import CaseRun
 
 MAX_STATEMENT = 20_000
 # Timeline entries a party may see; payloads never leave this module, only a label per entry.
-PARTY_EVENTS = {"case_opened": "the case was opened", "task_completed": "a step was completed",
-                "timer_fired": "a period ended", "message_received": "a message was received",
-                "document_served": "a document was served", "case_closed": "the case was closed",
-                "case_cancelled": "the case was withdrawn"}
+PARTY_EVENTS = {EventType.CASE_OPENED: "the case was opened", EventType.TASK_COMPLETED: "a step was completed",
+                EventType.TIMER_FIRED: "a period ended", EventType.MESSAGE_RECEIVED: "a message was received",
+                EventType.DOCUMENT_SERVED: "a document was served", EventType.CASE_CLOSED: "the case was closed",
+                EventType.CASE_CANCELLED: "the case was withdrawn"}
 MESSAGE_LABELS = {"statement_received": "your statement was received",
                   "hearing_requested": "your request for a hearing was received",
                   "waiver_received": "your waiver was received"}

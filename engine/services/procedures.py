@@ -5,6 +5,7 @@ from typing import Mapping
 
 from engine import audit, policy
 from engine.domain import (Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role)
+from engine.domain import EventType
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.services.views import DeployResult, ProcedureView
@@ -82,7 +83,7 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
         session.add(ProcedureVersionRecord(key=parsed.key, version=version, name=parsed.name, sha256=sha256,
                                            sources=texts, lint=warnings, status="active",
                                            deployed_by=actor.username, deployed_at=now))
-        audit.record(session, key=rt.settings.audit_key, case=None, event_type="procedure_deployed",
+        audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.PROCEDURE_DEPLOYED,
                      actor=actor, now=now, procedure_version=f"{parsed.key}:{version}",
                      payload={"key": parsed.key, "version": version, "sha256": sha256, "files": sorted(files),
                               "warnings": len(warnings)})

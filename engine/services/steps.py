@@ -10,6 +10,7 @@ from typing import Any, Callable
 from engine import audit
 from engine.services import access
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState
+from engine.domain import EventType
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import CaseRecord, Session, Store, TaskRecord, queries
@@ -68,7 +69,7 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     due_by_task = _sync_deadlines(step)
     for deadline in step.case.deadlines:
         if deadline["element_id"] not in previous:  # the party's and the officer's clocks, on the record
-            record(session, step, "deadline_set", TIMER, now, deadline["element_id"], stage=deadline["stage"],
+            record(session, step, EventType.DEADLINE_SET, TIMER, now, deadline["element_id"], stage=deadline["stage"],
                    due_at=deadline["due_at"], name=deadline["name"])
     new_tasks, finished = _sync_tasks(session, step, actor, now, due_by_task)
     if run.completed and case.status == CaseStatus.OPEN.value:
@@ -77,7 +78,7 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
         case.status, case.closed_at = CaseStatus.CLOSED.value, now
         case.outcome = (info.properties.get("outcome") if info else None) or (end.element_id if end else None)
         case.stage = (info.stage if info else None) or "closure"
-        record(session, step, "case_closed", ENGINE, now, end.element_id if end else None, outcome=case.outcome)
+        record(session, step, EventType.CASE_CLOSED, ENGINE, now, end.element_id if end else None, outcome=case.outcome)
     else:
         case.stage = _current_stage(step) or case.stage
     case.workflow_state = run.dump()
@@ -114,16 +115,16 @@ def _audit_changes(session, step, changes, actor, now, task_data, message_payloa
         if passed:
             payload["passed"], passed = passed, []
         who = actor
-        if change.kind == "task_completed":
+        if change.kind == EventType.TASK_COMPLETED:
             payload.update(task_id=change.task_id, name=change.name, data=task_data or {})
-        elif change.kind == "timer_fired":
+        elif change.kind == EventType.TIMER_FIRED:
             who = TIMER
             payload.update(name=change.name)
-        elif change.kind == "message_received":
+        elif change.kind == EventType.MESSAGE_RECEIVED:
             payload.update(data=message_payload or {})
-        elif change.kind == "decision_evaluated":
+        elif change.kind == EventType.DECISION_EVALUATED:
             who = ENGINE
-        elif change.kind == "task_cancelled":
+        elif change.kind == EventType.TASK_CANCELLED:
             who = TIMER
             payload.update(task_id=change.task_id, name=change.name,
                            reason="the task was withdrawn: its deadline passed and the timer path was taken")
@@ -131,7 +132,7 @@ def _audit_changes(session, step, changes, actor, now, task_data, message_payloa
     if passed and events:
         events[-1][3]["then_passed"] = passed
     elif passed:
-        events.append(("path_taken", ENGINE, passed[-1], {"passed": passed}))
+        events.append((EventType.PATH_TAKEN, ENGINE, passed[-1], {"passed": passed}))
     for event_type, who, element_id, payload in events:
         record(session, step, event_type, who, now, element_id, **payload)
 
@@ -218,7 +219,7 @@ def _assign_department(session: Session, step: Step, actor: Actor, now: datetime
     """One responsible department per case; it changes only by a dispatcher's handover (handover_of), never
     because a process variable of that name appeared in case data, a message or a script. Audited."""
     if handover and handover != step.case.department:
-        record(session, step, "department_assigned", actor, now, None,
+        record(session, step, EventType.DEPARTMENT_ASSIGNED, actor, now, None,
                previous=step.case.department, department=handover)
         step.case.department = handover
 

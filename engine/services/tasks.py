@@ -7,6 +7,7 @@ from engine import forms, values
 from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, InvalidDataError, RightsGateError,
                            SeparationOfDutiesError, StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError,
                            TaskNotReadyError, TaskState)
+from engine.domain import EventType
 from engine.services import access, gates, incidents, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
@@ -92,7 +93,7 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
             except (RightsGateError, SeparationOfDutiesError) as gate:
                 # the refusal itself is part of the record: audit it, keep the case as it was
                 refusal = gate
-                steps.record(session, step, "step_refused", actor, now, task.element_id, code=gate.code,
+                steps.record(session, step, EventType.STEP_REFUSED, actor, now, task.element_id, code=gate.code,
                              reason=gate.message, task_id=task_id)
                 steps.save(session, step, changes, actor=actor, now=now, write=False)
             else:

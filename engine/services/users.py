@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from engine import audit
 from engine.domain import Actor, InvalidCredentialsError, InvalidDataError, Role, UserNotFoundError
+from engine.domain import EventType
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.services.throttle import Throttle
@@ -87,12 +88,12 @@ def add_user(rt: Runtime, *, username: str, password: str, role: str, actor: Act
             raise InvalidDataError.for_fields({"username": f"'{name}' is taken"})
         if department and queries.department(session, department) is None:
             session.add(DepartmentRecord(code=department, name=department))
-            audit.record(session, key=rt.settings.audit_key, case=None, event_type="department_added",
+            audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.DEPARTMENT_ADDED,
                          actor=actor, now=now, payload={"department": department})
         user = UserRecord(username=name, display_name=(display_name or name)[:200], password_hash=password_hash,
                           role=role_.value, department=department, active=True, created_at=now)
         session.add(user)
-        audit.record(session, key=rt.settings.audit_key, case=None, event_type="user_added", actor=actor,
+        audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.USER_ADDED, actor=actor,
                      now=now, payload={"username": name, "role": role_.value, "department": department})
         session.flush()
         return UserView.of(user)
@@ -113,7 +114,7 @@ def disable_user(rt: Runtime, *, username: str, actor: Actor) -> UserView:
             raise UserNotFoundError(f"no user '{username}'")
         if user.active:
             user.active = False
-            audit.record(session, key=rt.settings.audit_key, case=None, event_type="user_disabled",
+            audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.USER_DISABLED,
                          actor=actor, now=rt.now(), payload={"username": user.username})
         return UserView.of(user)
 

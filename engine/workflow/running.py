@@ -22,7 +22,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundExcepti
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
-from engine.domain import UnsafeExpressionError, WorkflowError
+from engine.domain import EventType, UnsafeExpressionError, WorkflowError
 from engine.workflow.environment import SCRIPT_ENGINE, clock_at
 from engine.workflow.parsing import Procedure
 from engine.workflow.pruning import prune
@@ -61,7 +61,7 @@ SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 class Change:
     """Something that happened inside the engine during one step, for the audit trail."""
 
-    kind: str  # task_completed, timer_fired, message_received, decision_evaluated, task_cancelled, ...
+    kind: str  # an EventType when audited as one (task_completed, timer_fired, ...); element_completed, end_reached
     element_id: str
     name: str
     task_id: str
@@ -269,10 +269,10 @@ class CaseRun:
             if task.state == TaskState.COMPLETED:
                 changes.append(self._completed(task))
             elif task.state == TaskState.CANCELLED and previous == TaskState.READY and spec.manual:
-                changes.append(Change("task_cancelled", spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, str(task.id),
+                changes.append(Change(EventType.TASK_CANCELLED, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, str(task.id),
                                       {"_at": task.last_state_change}))
         # in the order they happened; a task withdrawn by a timer is reported after the timer that won
-        changes.sort(key=lambda c: (c.payload.pop("_at", 0), c.kind == "task_cancelled"))
+        changes.sort(key=lambda c: (c.payload.pop("_at", 0), c.kind == EventType.TASK_CANCELLED))
         return changes
 
     def _completed(self, task) -> Change:
@@ -280,13 +280,13 @@ class CaseRun:
         kind, payload = "element_completed", dict[str, Any]()
         info = self.procedure.elements.get(spec.bpmn_id)
         if spec.manual:
-            kind = "task_completed"
+            kind = EventType.TASK_COMPLETED
         elif info is not None and info.event == "timer" and isinstance(spec, CatchingEvent):
-            kind = "timer_fired"
+            kind = EventType.TIMER_FIRED
         elif info is not None and info.event == "message" and isinstance(spec, CatchingEvent):
-            kind, payload = "message_received", {"message": info.message}
+            kind, payload = EventType.MESSAGE_RECEIVED, {"message": info.message}
         elif hasattr(spec, "dmnEngine"):
-            kind = "decision_evaluated"
+            kind = EventType.DECISION_EVALUATED
             outputs = [o.name for o in spec.dmnEngine.decision_table.outputs]
             payload = {"decision": spec.dmnEngine.decision_table.id if hasattr(spec.dmnEngine.decision_table, "id")
                        else None, "result": {name: task.data.get(name) for name in outputs}}
