@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from engine.domain import StaleCaseError
-from engine.store import fastpath
+from engine.store import deadlines, fastpath
 
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, CaseRecord, DocumentRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
@@ -66,6 +66,7 @@ def task_with_case(session: Session, task_id: str, *, lock: bool = False) -> tup
 def insert_case(session: Session, record: CaseRecord) -> int:
     values = {c: getattr(record, c) for c in _CASE_COLUMNS if c != "id" and getattr(record, c) is not None}
     record.id = session.connection().execute(insert(_CASE).values(**values)).inserted_primary_key[0]
+    deadlines.notify_sql(session, record)
     return record.id
 
 
@@ -163,6 +164,23 @@ def due_case_ids(session: Session, now: datetime, *, limit: int, claim: bool) ->
     if claim:
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query).all())
+
+
+def claim_due_case(session: Session, case_id: int, now: datetime) -> CaseRecord | None:
+    """The case locked for firing its timers, if still open and due at `now` and no other worker holds it."""
+    return fastpath.claim_due_case(session, case_id, now)
+
+
+def postpone_timers(session: Session, case_id: int, until: datetime) -> None:
+    """Move a case's next timer run to `until`, touching nothing else (for a case that cannot be loaded)."""
+    session.connection().execute(update(_CASE).where(_CASE.c.id == case_id).values(next_due_at=until))
+
+
+def earliest_due(session: Session) -> datetime | None:
+    """When the next timer of an open case falls due (the indexed next_due_at), None when none waits."""
+    return session.scalars(select(CaseRecord.next_due_at).where(CaseRecord.next_due_at.is_not(None),
+                                                                CaseRecord.status == "open")
+                           .order_by(CaseRecord.next_due_at).limit(1)).first()
 
 
 # ---- audit ----
