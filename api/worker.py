@@ -31,11 +31,14 @@ class TimerLoop:
 
     def run_once(self) -> int:
         """Fire everything due now, batch after batch."""
+        return len(self._fire().cases)
+
+    def _fire(self) -> timers.FiredReport:
         report = timers.fire_due_timers(self.rt, limit=10**9, batch=self.batch)
         if report.cases:
             log.info("fired timers of %d case(s): %s", len(report.cases), ", ".join(report.cases[:10]))
         self.fired += len(report.cases)
-        return len(report.cases)
+        return report
 
     def _on_due(self, due: datetime | None) -> None:
         """A deadline was set earlier (None: notifications may have been lost): wake if it beats the plan."""
@@ -43,10 +46,10 @@ class TimerLoop:
         if due is None or planned is None or due < planned:
             self._wake.set()
 
-    def _sleep(self) -> None:
+    def _sleep(self, report: timers.FiredReport) -> None:
         """Until the next timer falls due, a deadline set earlier wakes it, `recheck` passes, or stop."""
+        upcoming = report.next_due if report.next_due_known else timers.next_due(self.rt)
         now = self.rt.now()
-        upcoming = timers.next_due(self.rt)
         seconds = self.recheck
         if upcoming is not None:
             # a millisecond past the due instant, so the timer is due when the loop looks
@@ -63,9 +66,9 @@ class TimerLoop:
                 self._planned = None  # awake: any deadline set from here on wakes the next sleep at once
                 self._wake.clear()
                 try:
-                    self.run_once()
+                    report = self._fire()
                     if not self._stop.is_set():
-                        self._sleep()
+                        self._sleep(report)
                 except Exception:  # the loop must outlive a bad case or a database hiccup: log it, try again
                     log.exception("timer loop failed; retrying in %.0f s", RETRY)
                     self._planned = self.rt.now() + timedelta(seconds=RETRY)

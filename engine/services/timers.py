@@ -14,6 +14,7 @@ from engine.services.runtime import Runtime
 from engine.store import queries
 
 RETRY_FAILED = timedelta(minutes=15)
+LOCKED_RETRY = timedelta(milliseconds=100)
 BATCH = 100
 log = logging.getLogger("dueflow.timers")
 
@@ -24,6 +25,9 @@ class FiredReport:
     events: int = 0
     failed: list[int] = field(default_factory=list)  # ids of cases whose timer step failed, set aside
     lateness: list[float] = field(default_factory=list)  # seconds between each fired case's due time and firing
+    # When the next timer falls due, as seen at the end (None: none waits), unless the limit cut the run short
+    next_due: datetime | None = None
+    next_due_known: bool = False
 
 
 def fire_due_timers(rt: Runtime, *, now: datetime | None = None, limit: int = 500,
@@ -38,21 +42,25 @@ def fire_due_timers(rt: Runtime, *, now: datetime | None = None, limit: int = 50
     while tried < limit:
         seen = now or rt.now()
         with rt.store.transaction(write=False) as session:
-            due = queries.due_case_ids(session, seen, limit=min(batch, limit - tried), claim=False)
-        for case_id in due:
-            _fire_one(rt, case_id, now or rt.now(), report)
+            upcoming = queries.upcoming_timers(session, limit=min(batch, limit - tried))
+        due = [case_id for case_id, at in upcoming if at <= seen]
+        later = [at for _, at in upcoming if at > seen]
+        rescheduled = [_fire_one(rt, case_id, now or rt.now(), report) for case_id in due]
         tried += len(due)
-        if len(due) < batch:
+        if later or len(upcoming) < batch:  # everything due is done: the next look is at the earliest of these
+            report.next_due = min([at for at in rescheduled + later[:1] if at is not None], default=None)
+            report.next_due_known = True
             break
     return report
 
 
-def _fire_one(rt: Runtime, case_id: int, now: datetime, report: FiredReport) -> None:
+def _fire_one(rt: Runtime, case_id: int, now: datetime, report: FiredReport) -> datetime | None:
+    """Claim and fire one case; returns when to look at it next (None: no timer of it waits)."""
     try:
         with rt.store.transaction() as session:
             case = queries.claim_due_case(session, case_id, now)
-            if case is None:  # fired meanwhile, closed, suspended, or being fired by another worker right now
-                return
+            if case is None:  # fired meanwhile, closed, suspended, or locked by another worker or a user's write:
+                return now + LOCKED_RETRY  # look again shortly, in case it is still due once they commit
             due_at = case.next_due_at
             step = steps.load(rt, session, case_id, case)
             before = step.case.audit_seq
@@ -68,11 +76,12 @@ def _fire_one(rt: Runtime, case_id: int, now: datetime, report: FiredReport) -> 
                           RETRY_FAILED)
             with rt.store.transaction() as session:
                 queries.postpone_timers(session, case_id, now + RETRY_FAILED)
-        return
-    report.cases.append(step.case.case_no)
+        return now + RETRY_FAILED
+    report.cases.append(step.case.case_no or str(case_id))
     report.events += step.case.audit_seq - before
     if due_at is not None:
         report.lateness.append((now - due_at).total_seconds())
+    return step.case.next_due_at
 
 
 def _set_aside(rt: Runtime, case_id: int, error: Exception, now: datetime) -> None:

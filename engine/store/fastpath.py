@@ -105,7 +105,7 @@ class Row:
 def _record(cls, columns: list[str], dialect: _Dialect, values) -> Any:
     row = Row(**{c: dialect.decode(c, v) for c, v in zip(columns, values)})
     if cls is CaseRecord:  # to tell, when it is written back, whether its deadline moved earlier
-        row.loaded_next_due_at = row.next_due_at
+        row.__dict__["loaded_next_due_at"] = row.__dict__["next_due_at"]
     return row
 
 

@@ -166,6 +166,15 @@ def due_case_ids(session: Session, now: datetime, *, limit: int, claim: bool) ->
     return list(session.scalars(query).all())
 
 
+def upcoming_timers(session: Session, *, limit: int) -> list[tuple[int, datetime]]:
+    """(case id, next_due_at) of the open cases whose timers fall due first, earliest first: the due ones to
+    fire, and after them when to look next, in one indexed read."""
+    query = (select(CaseRecord.id, CaseRecord.next_due_at)
+             .where(CaseRecord.next_due_at.is_not(None), CaseRecord.status == "open")
+             .order_by(CaseRecord.next_due_at).limit(limit))
+    return [(row[0], row[1]) for row in session.execute(query) if row[1] is not None]
+
+
 def claim_due_case(session: Session, case_id: int, now: datetime) -> CaseRecord | None:
     """The case locked for firing its timers, if still open and due at `now` and no other worker holds it."""
     return fastpath.claim_due_case(session, case_id, now)
@@ -173,7 +182,7 @@ def claim_due_case(session: Session, case_id: int, now: datetime) -> CaseRecord 
 
 def postpone_timers(session: Session, case_id: int, until: datetime) -> None:
     """Move a case's next timer run to `until`, touching nothing else (for a case that cannot be loaded)."""
-    session.connection().execute(update(_CASE).where(_CASE.c.id == case_id).values(next_due_at=until))
+    session.execute(update(CaseRecord).where(CaseRecord.id == case_id).values(next_due_at=until))
 
 
 def earliest_due(session: Session) -> datetime | None:
