@@ -12,6 +12,7 @@ from engine.services.runtime import Runtime
 log = logging.getLogger("dueflow.timers")
 RECHECK = 30.0  # seconds: the longest sleep, in case a notification was missed
 RETRY = 5.0  # seconds after the database failed
+THREADS = 4  # cases fired side by side on PostgreSQL (SQLite writes one at a time anyway)
 
 
 class TimerLoop:
@@ -21,8 +22,8 @@ class TimerLoop:
     database: each due case is claimed in its own transaction (PostgreSQL skips one another worker holds,
     SQLite's write lock serialises them) and checked still due, so each timer fires once."""
 
-    def __init__(self, rt: Runtime, recheck: float = RECHECK, batch: int = timers.BATCH):
-        self.rt, self.recheck, self.batch = rt, recheck, batch
+    def __init__(self, rt: Runtime, recheck: float = RECHECK, batch: int = timers.BATCH, threads: int = THREADS):
+        self.rt, self.recheck, self.batch, self.threads = rt, recheck, batch, threads
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._planned: datetime | None = None  # when the loop means to look next; None while it is awake
@@ -30,15 +31,20 @@ class TimerLoop:
         self.fired = 0  # cases with timers fired by this loop, for tests and the log
 
     def run_once(self) -> int:
-        """Fire everything due now, batch after batch."""
-        return len(self._fire().cases)
+        """Fire everything due now, batch after batch; how many cases had timers fire."""
+        before = self.fired
+        self._fire()
+        return self.fired - before
 
     def _fire(self) -> timers.FiredReport:
-        report = timers.fire_due_timers(self.rt, limit=10**9, batch=self.batch)
-        if report.cases:
-            log.info("fired timers of %d case(s): %s", len(report.cases), ", ".join(report.cases[:10]))
-        self.fired += len(report.cases)
-        return report
+        """Batch after batch until nothing is due (the report then says when the next timer is) or stop."""
+        while True:
+            report = timers.fire_due_timers(self.rt, limit=self.batch, batch=self.batch, threads=self.threads)
+            if report.cases:
+                log.info("fired timers of %d case(s): %s", len(report.cases), ", ".join(report.cases[:10]))
+            self.fired += len(report.cases)
+            if report.next_due_known or self._stop.is_set():
+                return report
 
     def _on_due(self, due: datetime | None) -> None:
         """A deadline was set earlier (None: notifications may have been lost): wake if it beats the plan."""

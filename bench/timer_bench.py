@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000, help="cases waiting on a timer")
     parser.add_argument("--due", type=int, default=10_000, help="of which fall due within the window")
     parser.add_argument("--window", type=float, default=60.0, help="seconds the due timers are spread over")
-    parser.add_argument("--lead", type=float, default=5.0, help="seconds between starting workers and the window")
+    parser.add_argument("--lead", type=float, default=10.0, help="seconds between starting workers and the window")
     parser.add_argument("--quick", action="store_true", help="5,000 cases, 1,000 due within 10 s")
     parser.add_argument("--pg", default=os.environ.get("DUEFLOW_BENCH_PG",
                                                        "postgresql://postgres@127.0.0.1:5432/postgres"))

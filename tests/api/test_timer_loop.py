@@ -83,6 +83,17 @@ def test_the_loop_skips_a_case_that_cannot_fire_and_fires_the_others(rt, staff, 
     assert loop.run_once() == 0
 
 
+def test_due_cases_fired_side_by_side_each_fire_once_and_the_log_verifies(rt, staff, clock):
+    procedures.deploy_procedure(rt, files={p.name: p.read_bytes() for p in NOTICE_FILES}, actor=Actor.system())
+    ids = [inspected_case(rt) for _ in range(10)]
+    clock.advance(hours=37)
+    report = timers.fire_due_timers(rt, threads=4, batch=4)  # three batches; on PostgreSQL four threads each
+    assert len(report.cases) == len(set(report.cases)) == 10 and report.failed == []
+    assert report.next_due_known and report.next_due is None, "nothing waits any more"
+    assert {i: timer_events(rt, i) for i in ids} == {i: ["timer_fired"] for i in ids}
+    assert cases.verify_audit(rt, actor=Actor("audrey", Role.AUDITOR))["ok"]
+
+
 # ---- real `dueflow worker` processes on PostgreSQL ----
 
 def worker(url: str, folder) -> subprocess.Popen:
