@@ -282,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", default=os.environ.get("DUEFLOW_BENCH_PG",
                                                        "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--poll-worker", metavar="URL", help=argparse.SUPPRESS)  # the baseline's worker process
     args = parser.parse_args(argv)
     if args.poll_worker:
@@ -297,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{'p50 s':>8} {'p99 s':>8} {'max s':>8}", flush=True)
     with tempfile.TemporaryDirectory(prefix="timer-bench-") as tmp:
         folder = Path(tmp)
-        bench_postgres(args, folder)
+        if not args.no_pg:
+            bench_postgres(args, folder)
         if not args.no_sqlite:
             lite = Store(f"sqlite:///{folder / 'timers.db'}")
             try:
