@@ -66,7 +66,7 @@ class TimerLoop:
 
     def run_forever(self) -> None:
         watching = threading.Event()
-        unwatch = timers.watch_deadlines(self.rt, self._on_due, watching)
+        unwatch = timers.watch_deadlines(self.rt, on_due=self._on_due, stop=watching)
         try:
             while not self._stop.is_set():
                 self._planned = None  # awake: any deadline set from here on wakes the next sleep at once

@@ -115,7 +115,7 @@ def next_due(rt: Runtime) -> datetime | None:
         return queries.earliest_due(session)
 
 
-def watch_deadlines(rt: Runtime, on_due: Callable[[datetime | None], None],
+def watch_deadlines(rt: Runtime, *, on_due: Callable[[datetime | None], None],
                     stop: threading.Event) -> Callable[[], None]:
     """Call `on_due(instant)` whenever a case's next timer is set earlier: at once for writes of this process,
     and through PostgreSQL's LISTEN/NOTIFY (a thread of its own) for other processes; `on_due(None)` means
