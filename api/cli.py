@@ -158,8 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="add a demo department, one user per role, cases")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes (use PostgreSQL for >1)")
-    serve.add_argument("--timer-interval", type=float, default=5.0,
-                       help="seconds between timer runs in each process; 0 leaves timers to `dueflow worker`")
+    serve.add_argument("--timer-recheck", "--timer-interval", dest="timer_interval", type=float, default=30.0,
+                       help="the timer loop sleeps until the next deadline and wakes on new ones; this is only its "
+                            "longest sleep, for a missed notification (seconds); 0 leaves timers to `dueflow worker`")
     serve.add_argument("--checkpoint-interval", type=float, default=5.0,
                        help="seconds between signed audit checkpoints while events arrive (0: none)")
     serve.add_argument("--no-access-log", action="store_true", help="no line per request (benchmarks)")
@@ -172,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help="database URL (default sqlite:///var/demo.db)")
     worker = sub.add_parser("worker", help="run only the timer loop (several may share one PostgreSQL)")
     worker.add_argument("--db", help=db_help)
-    worker.add_argument("--interval", type=float, default=5.0, help="seconds between timer runs")
+    worker.add_argument("--recheck", "--interval", dest="interval", type=float, default=30.0,
+                        help="longest sleep of the timer loop, for a missed notification (seconds); it sleeps "
+                             "until the next deadline and wakes on new ones by itself")
     users = sub.add_parser("users", help="staff accounts: add, list, disable")
     users.add_argument("--db", help=db_help)
     actions = users.add_subparsers(dest="action", required=True)

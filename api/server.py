@@ -68,7 +68,7 @@ def app_from_env():
 
 
 def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, demo: bool = False, workers: int = 1,
-          timer_interval: float = 5.0, checkpoint_interval: float = CHECKPOINT_INTERVAL,
+          timer_interval: float = 30.0, checkpoint_interval: float = CHECKPOINT_INTERVAL,
           access_log: bool = True) -> int:
     import uvicorn
 
@@ -84,14 +84,15 @@ def serve(url: str, *, host: str = "127.0.0.1", port: int = 8000, demo: bool = F
     return 0
 
 
-def work(url: str, *, interval: float = 5.0) -> int:
+def work(url: str, *, interval: float = 30.0) -> int:
     """Only the timer loop, until SIGINT or SIGTERM: run several beside API processes on one PostgreSQL."""
     from api.worker import TimerLoop
 
     _logging()
     loop = TimerLoop(build_runtime(settings_from_env(database_url=url)), interval)
     signal.signal(signal.SIGTERM, lambda *_: loop.stop())
-    print(f"dueflow worker: firing due timers every {interval:g} s on {_safe(url)}", flush=True)
+    print(f"dueflow worker: firing timers as they fall due on {_safe(url)} (re-checking at least every "
+          f"{interval:g} s)", flush=True)
     try:
         loop.run_forever()
     except KeyboardInterrupt:

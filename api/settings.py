@@ -15,6 +15,8 @@ class Settings:
     # or a changed role takes effect within it while requests cost no query for the user.
     user_recheck_seconds: float = 30.0
     max_request_bytes: int = 8 * 1024 * 1024
-    timer_interval: float = 0.0  # seconds between runs of the background timer loop; 0 runs no loop here
+    # The background timer loop sleeps until the next deadline and wakes on earlier ones; this is only its
+    # longest sleep (a re-check for a missed notification), in seconds. 0 runs no loop in this process.
+    timer_interval: float = 0.0
     checkpoint_interval: float = 0.0  # seconds between signed audit checkpoints while events arrive; 0: none
     title: str = "Dueflow"

@@ -58,21 +58,23 @@ class IncidentView:
 
 
 def record_failure(session, step: steps.Step, failure: DueflowError, *, actor: Actor, now: datetime,
-                   element_id: str | None, action: dict[str, Any]) -> None:
+                   element_id: str | None, action: dict[str, Any]) -> int:
     """Inside the failed step's transaction: audit the failure and open its incident (or count another
-    attempt of the one already open for the same step). Written with the step's other writes."""
+    attempt of the one already open for the same step). Written with the step's other writes. Returns the
+    attempts made so far."""
     existing = incidents.open_incident_for(session, step.case.id, element_id, action["kind"])
     payload = {"code": failure.code, "reason": failure.message, "failed_step": action["kind"]}
     if existing is not None:
         steps.record(session, step, EventType.STEP_FAILED, actor, now, element_id, incident=existing.id, **payload)
         step.deferred.append(lambda write: incidents.count_attempt(write, existing.id))
-        return
+        return existing.attempts + 1
     action = dict(action, actor={"username": actor.username, "role": actor.role.value,
                                  "department": actor.department})
     steps.record(session, step, EventType.INCIDENT_OPENED, actor, now, element_id, **payload)
     row = IncidentRecord(case_id=step.case.id, opened_at=now, opened_by=actor.username, code=failure.code,
                          message=failure.message, element_id=element_id, action=action, attempts=1, status="open")
     step.deferred.append(lambda write: write.add(row))
+    return 1
 
 
 def list_incidents(rt: Runtime, *, actor: Actor, status: str | None = "open", case_id: int | None = None,

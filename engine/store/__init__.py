@@ -6,7 +6,8 @@ import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Iterator
+from datetime import datetime
+from typing import Callable, Iterator
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -22,7 +23,7 @@ except ImportError:  # not on Windows: there processes rely on SQLite's own lock
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, DepartmentRecord,
                                   DocumentRecord, GridCellRecord, IncidentRecord, PartyAccessRecord,
                                   ProcedureVersionRecord, TaskRecord, UserRecord)
-from engine.store import incidents, queries  # noqa: E402  (re-exported for the services)
+from engine.store import deadlines, incidents, queries  # noqa: E402  (re-exported for the services)
 
 __all__ = ["Store", "Session", "queries", "incidents", "IncidentRecord", "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord",
            "DepartmentRecord", "DocumentRecord", "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord",
@@ -59,6 +60,7 @@ class Store:
                 event.listen(self.engine, "connect", _postgres_role(app_role))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._writers = _WriterTurns(self.url) if self.dialect == "sqlite" else None
+        self._deadline_listeners: list[Callable[[datetime], None]] = []
 
     @property
     def is_postgres(self) -> bool:
@@ -106,6 +108,10 @@ class Store:
             session.commit()
             for callback in session.info.pop("after_commit", ()):
                 callback()
+            earlier = deadlines.take_noted(session)
+            if earlier is not None:
+                for listener in list(self._deadline_listeners):
+                    listener(earlier)
         except StaleDataError:
             session.rollback()
             raise StaleCaseError("the case was changed by someone else; reload and try again") from None
@@ -126,6 +132,20 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def add_deadline_listener(self, listener: Callable[[datetime], None]) -> None:
+        """Call `listener(instant)` after each commit of this process that set a case's next timer earlier."""
+        self._deadline_listeners.append(listener)
+
+    def remove_deadline_listener(self, listener: Callable[[datetime], None]) -> None:
+        if listener in self._deadline_listeners:
+            self._deadline_listeners.remove(listener)
+
+    def listen_for_deadlines(self, on_due: Callable[[datetime | None], None], stop: threading.Event) -> None:
+        """Block until `stop`, calling `on_due` for deadlines other processes set earlier (PostgreSQL's
+        LISTEN; `on_due(None)`: look again). SQLite has no such channel: it returns at once."""
+        if self.is_postgres:
+            deadlines.listen(self.url, on_due, stop)
 
     def execute_sql(self, sql: str, **params) -> list:
         """Raw SQL as the owner, for tests and tools that must reach under the engine (e.g. to tamper with

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import JSON
 from sqlalchemy.orm import Session
 
+from engine.store import deadlines
 from engine.store.records import AuditEventRecord, CaseRecord, TaskRecord, UTCDateTime
 
 _CASE, _TASK, _AUDIT = CaseRecord.__table__, TaskRecord.__table__, AuditEventRecord.__table__
@@ -37,6 +38,9 @@ class _Dialect:
         task_cols = ", ".join(f"t.{c}" for c in TASK_COLUMNS)
         self.select_case = f"SELECT {case_cols} FROM enforcement_case c WHERE c.id = {mark}"
         self.select_case_locked = self.select_case + lock
+        # a due case for the timer loop: still open and due, locked, and skipped when another worker holds it
+        self.claim_due_case = (self.select_case + f" AND c.status = 'open' AND c.next_due_at <= {mark}"
+                               + (" FOR UPDATE SKIP LOCKED" if self.postgres else ""))
         self.select_task_case = (f"SELECT {task_cols}, {case_cols} FROM task t JOIN enforcement_case c "
                                  f"ON c.id = t.case_id WHERE t.id = {mark}")
         self.select_task_case_locked = self.select_task_case + (" FOR UPDATE OF c" if self.postgres else "")
@@ -102,12 +106,24 @@ class Row:
 
 
 def _record(cls, columns: list[str], dialect: _Dialect, values) -> Any:
-    return Row(**{c: dialect.decode(c, v) for c, v in zip(columns, values)})
+    row = Row(**{c: dialect.decode(c, v) for c, v in zip(columns, values)})
+    if cls is CaseRecord:  # to tell, when it is written back, whether its deadline moved earlier
+        row.__dict__["loaded_next_due_at"] = row.__dict__["next_due_at"]
+    return row
 
 
 def case(session: Session, case_id: int, *, lock: bool) -> CaseRecord | None:
     dialect, cursor = _cursor(session)
     cursor.execute(dialect.select_case_locked if lock else dialect.select_case, (case_id,))
+    row = cursor.fetchone()
+    return _record(CaseRecord, CASE_COLUMNS, dialect, row) if row else None
+
+
+def claim_due_case(session: Session, case_id: int, now: datetime) -> CaseRecord | None:
+    """The case, locked, if it is still open and due at `now`; None when it is not, or (PostgreSQL) when
+    another transaction holds it: then another worker is firing it."""
+    dialect, cursor = _cursor(session)
+    cursor.execute(dialect.claim_due_case, (case_id, dialect.encode("next_due_at", now)))
     row = cursor.fetchone()
     return _record(CaseRecord, CASE_COLUMNS, dialect, row) if row else None
 
@@ -141,8 +157,11 @@ def write_step(session: Session, record: CaseRecord, *, new_tasks: list[TaskReco
     cursor.execute(dialect.update_case, (*case_values, record.row_version + 1, record.id, record.row_version))
     if cursor.rowcount != 1:
         return False
+    earlier = deadlines.note_written(session, record)
 
     def send() -> None:
+        if earlier is not None and dialect.postgres:  # delivered to listeners when this transaction commits
+            cursor.execute(deadlines.NOTIFY_SQL, (earlier.isoformat(),))
         if task_rows:
             cursor.executemany(dialect.insert_task, task_rows)
         if finish_rows:
@@ -165,7 +184,12 @@ def update_case(session: Session, record: CaseRecord) -> bool:
     dialect, cursor = _cursor(session)
     values = [dialect.encode(c, getattr(record, c)) for c in MUTABLE_CASE_COLUMNS]
     cursor.execute(dialect.update_case, (*values, record.row_version + 1, record.id, record.row_version))
-    return cursor.rowcount == 1
+    if cursor.rowcount != 1:
+        return False
+    earlier = deadlines.note_written(session, record)
+    if earlier is not None and dialect.postgres:
+        cursor.execute(deadlines.NOTIFY_SQL, (earlier.isoformat(),))
+    return True
 
 
 def insert_audit_events(session: Session, events: list[AuditEventRecord]) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import Table, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
-from engine.store import fastpath
+from engine.store import deadlines, fastpath
 
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, CaseRecord, DocumentRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
@@ -68,6 +68,7 @@ def insert_case(session: Session, record: CaseRecord) -> int:
     key = session.connection().execute(insert(_CASE).values(**values)).inserted_primary_key
     assert key is not None  # an INSERT of one row always has its primary key
     record.id = key[0]
+    deadlines.notify_sql(session, record)
     return record.id
 
 
@@ -165,6 +166,32 @@ def due_case_ids(session: Session, now: datetime, *, limit: int, claim: bool) ->
     if claim:
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query).all())
+
+
+def upcoming_timers(session: Session, *, limit: int) -> list[tuple[int, datetime]]:
+    """(case id, next_due_at) of the open cases whose timers fall due first, earliest first: the due ones to
+    fire, and after them when to look next, in one indexed read."""
+    query = (select(CaseRecord.id, CaseRecord.next_due_at)
+             .where(CaseRecord.next_due_at.is_not(None), CaseRecord.status == "open")
+             .order_by(CaseRecord.next_due_at).limit(limit))
+    return [(row[0], row[1]) for row in session.execute(query) if row[1] is not None]
+
+
+def claim_due_case(session: Session, case_id: int, now: datetime) -> CaseRecord | None:
+    """The case locked for firing its timers, if still open and due at `now` and no other worker holds it."""
+    return fastpath.claim_due_case(session, case_id, now)
+
+
+def postpone_timers(session: Session, case_id: int, until: datetime) -> None:
+    """Move a case's next timer run to `until`, touching nothing else (for a case that cannot be loaded)."""
+    session.execute(update(CaseRecord).where(CaseRecord.id == case_id).values(next_due_at=until))
+
+
+def earliest_due(session: Session) -> datetime | None:
+    """When the next timer of an open case falls due (the indexed next_due_at), None when none waits."""
+    return session.scalars(select(CaseRecord.next_due_at).where(CaseRecord.next_due_at.is_not(None),
+                                                                CaseRecord.status == "open")
+                           .order_by(CaseRecord.next_due_at).limit(1)).first()
 
 
 # ---- audit ----

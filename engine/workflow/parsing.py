@@ -48,8 +48,20 @@ def sources_sha256(files: Mapping[str, bytes]) -> str:
 
 
 @lru_cache(maxsize=8)
-def _schema(path: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(path))
+def _schema(path: str) -> etree.XMLSchema | None:
+    """The schema at `path`; None when it cannot be built (SpiffWorkflow's DMN 1.2 schema imports a file it does
+    not ship): such files are still parsed and checked by everything else, only not validated against XSD."""
+    try:
+        return etree.XMLSchema(etree.parse(path))
+    except etree.XMLSchemaParseError:
+        return None
+
+
+def preload_schemas() -> None:
+    """Read every BPMN and DMN schema now (the sandbox can open no file once it is locked down)."""
+    for path in (XSD_PATH, *DMN_SCHEMAS.values()):
+        if path:
+            _schema(path)
 
 
 def _xsd_problems(model: SourceModel) -> list[Problem]:
@@ -60,7 +72,7 @@ def _xsd_problems(model: SourceModel) -> list[Problem]:
         if xsd is None:
             continue
         schema = _schema(xsd)
-        if not schema.validate(root):
+        if schema is not None and not schema.validate(root):
             for error in schema.error_log:
                 problems.append(Problem(message=f"not valid BPMN/DMN: {error.message}", file=file,
                                         line=error.line, rule="XSD"))

@@ -218,9 +218,19 @@ def test_a_case_whose_timer_step_fails_is_set_aside_and_does_not_block_others(rt
     clock.advance(days=16)
     report = timers.fire_due_timers(rt)
     assert report.cases == [healthy.case_no] and report.failed == [failing.id]
-    assert ("timer_failed", None) in events_of(rt, failing.id)
+    assert ("incident_opened", None) in events_of(rt, failing.id)
     assert cases.verify_audit(rt, actor=an_auditor())["ok"]
     assert timers.fire_due_timers(rt).cases == [], "set aside: not retried until later"
+    from engine.services import incidents
+    [incident] = incidents.list_incidents(rt, actor=an_admin())
+    assert (incident.case_id, incident.kind, incident.attempts) == (failing.id, "timer", 1)
+    assert "surcharge_rate" in incident.message
+    clock.advance(minutes=16)  # tried again after 15 minutes, then after 30: one incident, counted attempts
+    assert timers.fire_due_timers(rt).failed == [failing.id]
+    clock.advance(minutes=16)
+    assert timers.fire_due_timers(rt).failed == [], "backing off: 30 minutes after the second failure"
+    [incident] = incidents.list_incidents(rt, actor=an_admin())
+    assert incident.attempts == 2 and events_of(rt, failing.id)[-1] == ("step_failed", None)
 
 
 def _to_payment_on(rt):
