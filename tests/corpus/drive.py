@@ -233,9 +233,11 @@ class Driver:
             return None
         fetched = self.call("POST", "/api/external-tasks/fetch-and-lock", headers=self.worker, json={
             "workerId": "corpus", "maxTasks": 1, "topics": [{"topicName": t, "lockDuration": 60000} for t in names]})
-        if fetched.status_code != 200 or not fetched.json():
+        body = fetched.json() if fetched.status_code == 200 else []
+        locked = body if isinstance(body, list) else body.get("tasks", [])  # a list, as Camunda 7 answers
+        if not locked:
             return None
-        task = fetched.json()[0]
+        task = locked[0]
         done = self.call("POST", f"/api/external-tasks/{task['id']}/complete", headers=self.worker,
                          json={"workerId": "corpus", "variables": {}})
         if done.status_code not in (200, 204):
