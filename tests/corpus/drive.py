@@ -1,7 +1,8 @@
 """Deploy one corpus file through the API and drive its case as users, workers and the clock would.
 
-The outcome is one line a reader can compare with the expectation table: "ran to an end", "waits for ...",
-"refused: ...". A 5xx anywhere is raised at once: it is a failure whatever the expectation says."""
+The outcome is what a reader compares with expectations.toml: "ran to an end", "waits for ...", or "refused at
+deploy | opening | task <id>" with the reasons the API gave. A 5xx anywhere is raised at once: it is a failure
+whatever the expectation says."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ class ServerError(AssertionError):
 
 @dataclass
 class Entry:
-    """One corpus entry: a BPMN file (or a lone DMN file) and the DMN files deployed with it."""
+    """One corpus entry: a BPMN file (or a lone DMN file) first, then the files deployed with it."""
     name: str  # path under tests/corpus, e.g. camunda-examples/loanApproval.bpmn
     files: list[Path]
 
@@ -199,6 +200,7 @@ class Driver:
                 if done.status_code != 200:
                     return Outcome(f"refused at task {task['element_id']}", refusal(done))
                 case = done.json()
+                delivered.clear()  # the case moved on: it may wait for a message it took before
                 continue
             if self.worker and (after := self.complete_external(case, entry)) is not None:
                 case = after
@@ -207,6 +209,7 @@ class Driver:
                 self.clock.now = _parse(case["next_due_at"]) + timedelta(seconds=1)
                 self.fire_timers()
                 case = self.call("GET", f"/api/cases/{case['id']}", headers=self.login(OPENER)).json()
+                delivered.clear()
                 continue
             # the case view will list the messages a case waits for (issue 10, item 8); until then try the file's
             waiting = [m for m in case.get("waiting_messages", messages) if m not in delivered]
