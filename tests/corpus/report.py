@@ -81,7 +81,8 @@ def tallies() -> str:
     outcomes = Counter(re.sub(r" at task .*", " at a task", e["outcome"]) for e in expected.values())
     reasons = Counter(r for e in expected.values() for r in {pattern(x) for x in e.get("reasons", [])} if r)
     lines = [f"- {count} {outcome}" for outcome, count in outcomes.most_common()]
-    lines += ["", "Reasons, by the number of files each stops (a file may have several; quoted parts shown as '…'):", ""]
+    lines += ["", "Reasons, by the number of files each stops (a file may have several; quoted parts shown as "
+              "'…'):", ""]
     lines += [f"- {count}: {_cell(reason)}" for reason, count in reasons.most_common()]
     return "\n".join(lines)
 
