@@ -72,6 +72,7 @@ class UserCreate(BaseModel):
     role: Text = Field(max_length=32)
     department: Text | None = Field(default=None, max_length=64)
     display_name: Text = Field(default="", max_length=200)
+    topics: list[Text] | None = Field(default=None, max_length=100, description="a worker's external-task topics")
 
 
 class UserView(BaseModel):
@@ -81,6 +82,7 @@ class UserView(BaseModel):
     department: str | None
     active: bool
     created_at: str | None
+    topics: list[str] | None = None
 
 
 # ---- procedures ----

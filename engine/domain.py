@@ -16,6 +16,7 @@ class Role(str, enum.Enum):
     AUDITOR = "auditor"
     PARTY = "party"
     SYSTEM = "system"
+    WORKER = "worker"  # a program that fetches and completes external tasks of its topics
 
 
 # Roles that may stand in a BPMN lane (a lane's name, snake_cased, must be one of them).
@@ -183,6 +184,16 @@ class MessageNotExpectedError(ConflictError):
     code = "message_not_expected"
 
 
+class ExternalTaskNotFoundError(NotFoundError):
+    code = "external_task_not_found"
+
+
+class ExternalTaskLockError(ConflictError):
+    """The worker does not hold the task's lock (never fetched it, or the lock expired and another took it)."""
+
+    code = "external_task_not_locked"
+
+
 class ForbiddenError(DueflowError):
     code = "forbidden"
 
@@ -267,3 +278,9 @@ class SandboxError(WorkflowError):
     """The sandbox process that runs procedure code broke (not the procedure's fault, nor the party's)."""
 
     code = "sandbox_failed"
+
+
+class ExternalTaskFailedError(WorkflowError):
+    """A worker reported a failure with no retries left: an incident waits for an admin."""
+
+    code = "external_task_failed"
