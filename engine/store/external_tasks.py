@@ -12,7 +12,8 @@ from engine.store.records import CaseRecord, ExternalTaskRecord
 _TABLE = ExternalTaskRecord.__table__
 
 
-def fetchable(session: Session, *, topics: Iterable[str], now: datetime, limit: int) -> Sequence[ExternalTaskRecord]:
+def fetchable(session: Session, *, topics: Iterable[str], now: datetime,
+              limit: int) -> Sequence[ExternalTaskRecord]:
     """READY tasks of these topics that no worker holds (never locked, or the lock or retry timeout passed)
     and whose retries are not used up, of open cases, oldest first. On PostgreSQL the rows are locked and rows another
     fetch holds are skipped (SKIP LOCKED), so two workers never get the same task."""
