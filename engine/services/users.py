@@ -71,6 +71,8 @@ def _checked(username: str, password: str, role: str, department: str | None) ->
     department = (department or "").strip().lower() or None
     if department and not _DEPARTMENT.match(department):
         errors["department"] = "1-64 characters: lower-case letters, digits, '_' or '-'"
+    elif role_ == Role.WORKER and department:
+        errors["department"] = "a worker belongs to no department: it works on topics (docs/external-tasks.md)"
     elif role_ in DEPARTMENT_ROLES and not department:
         article = "an" if role_.value[0] in "aeiou" else "a"
         errors["department"] = f"{article} {role_.value.replace('_', ' ')} works for one department: name it"

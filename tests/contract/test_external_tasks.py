@@ -128,6 +128,9 @@ def test_workers_fetch_only_their_topics_and_only_workers_fetch(rt, permit_case)
     with pytest.raises(InvalidDataError):
         users.add_user(rt, username="oops", password="long enough", role="auditor", actor=Actor.system("t"),
                        topics=["payments"])
+    with pytest.raises(InvalidDataError):  # a worker reads no department's cases
+        users.add_user(rt, username="insider", password="long enough", role="worker", actor=Actor.system("t"),
+                       topics=["payments"], department="cityscape")
 
 
 def test_external_tasks_are_no_ones_user_tasks(rt, permit_case):
