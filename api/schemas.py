@@ -162,6 +162,8 @@ class CaseView(BaseModel):
     row_version: int
     data: dict[str, Any] | None = None
     access_code: str | None = Field(default=None, description="the party's access code: shown once, at opening")
+    external_tasks: list[dict[str, Any]] = Field(default_factory=list,
+                                                 description="service and send tasks waiting for a worker")
 
 
 class CaseSummary(BaseModel):

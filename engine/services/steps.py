@@ -276,4 +276,9 @@ def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseVi
     if records is None:
         records = queries.ready_tasks_of_case(session, step.case.id)
     tasks = [TaskView.of(t, step.case) for t in records]
-    return CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)
+    view = CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)
+    elements = step.procedure.elements
+    view.external_tasks = [{"id": t.task_id, "element_id": t.element_id, "name": t.name,
+                            "topic": elements[t.element_id].topic if t.element_id in elements else None}
+                           for t in step.run.external_tasks()]
+    return view

@@ -32,6 +32,8 @@ def _events(rt, case_id):
 
 
 def test_a_worker_fetches_completes_and_the_case_runs_on_to_its_receive_task(rt, permit_case):
+    assert [(x["element_id"], x["topic"]) for x in permit_case.external_tasks] == [("check_registry",
+                                                                                     "registry-check")]
     [task] = _fetch(rt)
     assert (task.topicName, task.activityId, task.businessKey, task.variables["applicant"]) == \
         ("registry-check", "check_registry", permit_case.case_no, "Green Grocer")
