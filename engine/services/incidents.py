@@ -105,7 +105,8 @@ def retry_incident(rt: Runtime, *, incident_id: int, actor: Actor):
                                      payload=action.get("payload") or {}, actor=original)
     else:
         view = cases.run_engine(rt, case_id=record.case_id, actor=original)
-    resolve_incident(rt, incident_id=incident_id, actor=actor, reason=f"retried by {actor.username}: the step ran")
+    ran = "the task is offered to workers again" if action["kind"] == "external" else "the step ran"
+    resolve_incident(rt, incident_id=incident_id, actor=actor, reason=f"retried by {actor.username}: {ran}")
     return view
 
 

@@ -119,9 +119,11 @@ def _audit_changes(session, step, changes, actor, now, task_data, message_payloa
         who = actor
         if change.kind in ("task_completed", "external_task_completed"):
             payload.update(task_id=change.task_id, name=change.name, data=task_data or {})
-        elif change.kind == "external_task_cancelled":
-            payload.update(task_id=change.task_id, name=change.name,
-                           reason="the external task was withdrawn: a boundary event on it fired")
+        elif change.kind == "external_task_cancelled":  # by a boundary timer, or the worker's BPMN error
+            timed = any(c.kind == "timer_fired" for c in changes)
+            who = TIMER if timed else actor
+            payload.update(task_id=change.task_id, name=change.name, reason="the external task was withdrawn: "
+                           + ("its deadline passed" if timed else "a boundary event on it fired"))
         elif change.kind == "timer_fired":
             who = TIMER
             payload.update(name=change.name)

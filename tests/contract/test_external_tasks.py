@@ -4,10 +4,10 @@ locks expire on the runtime clock; a receive task waits for its message. Every a
 import pytest
 
 from engine.domain import (Actor, ExternalTaskLockError, ExternalTaskNotFoundError, ForbiddenError,
-                           InvalidDataError, Role, TaskAlreadyCompletedError)
+                           InvalidDataError, Role, TaskAlreadyCompletedError, TaskNotReadyError)
 from engine.services import audit_trail, cases, external_tasks, incidents, procedures, tasks, users
-from engine.store import queries
-from tests.builders import ROOT, an_admin, an_officer
+from engine.store import external_tasks as external_tasks_store, queries
+from tests.builders import ROOT, a_deployed, an_admin, an_officer
 
 EXAMPLE = ROOT / "examples" / "external_tasks.bpmn"
 WORKER = Actor("walt", Role.WORKER)
@@ -137,3 +137,17 @@ def test_workers_fetch_only_their_topics_and_only_workers_fetch(rt, permit_case)
 
 def test_external_tasks_are_no_ones_user_tasks(rt, permit_case):
     assert tasks.ready_tasks(rt, actor=an_officer()) == []
+
+
+def test_a_deadline_that_passed_withdraws_the_task_before_a_late_worker_completes_it(rt, permit_case, clock):
+    a_deployed(rt, "external_deadline.bpmn")
+    case = cases.open_case(rt, procedure="external_deadline", data={}, actor=an_officer())
+    [task] = [t for t in _fetch(rt, lock=3 * 3600_000) if t.caseId == case.id]
+    clock.advance(hours=2)  # the lock still holds, but the step's one hour is over
+    with pytest.raises(TaskNotReadyError):
+        external_tasks.complete(rt, actor=WORKER, task_id=task.id, worker_id="w1", variables={})
+    view = cases.get_case(rt, case_id=case.id, actor=an_admin())
+    assert (view.status, view.outcome, view.external_tasks) == ("closed", "not_checked", [])
+    with rt.store.transaction(write=False) as session:
+        assert external_tasks_store.external_task(session, task.id).state == "cancelled"
+    assert ("external_task_cancelled", "timer", "check_registry") in _events(rt, case.id)
