@@ -151,3 +151,23 @@ def test_a_deadline_that_passed_withdraws_the_task_before_a_late_worker_complete
     with rt.store.transaction(write=False) as session:
         assert external_tasks_store.external_task(session, task.id).state == "cancelled"
     assert ("external_task_cancelled", "timer", "check_registry") in _events(rt, case.id)
+
+
+def test_two_workers_fetching_at_the_same_moment_never_get_the_same_task(rt, permit_case):
+    import threading
+
+    cases.open_case(rt, procedure="permit_check", data={}, actor=an_officer())
+    barrier, got = threading.Barrier(2), {}
+
+    def fetch(worker):
+        barrier.wait()
+        got[worker] = [t.id for t in external_tasks.fetch_and_lock(rt, actor=WORKER, worker_id=worker, max_tasks=2,
+                                                                   topics=[("registry-check", MINUTE)])]
+
+    threads = [threading.Thread(target=fetch, args=(name,)) for name in ("w1", "w2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(got["w1"]) + len(got["w2"]) == 2 and not set(got["w1"]) & set(got["w2"]), got
+    assert audit_trail.verify_audit(rt, actor=an_admin())["ok"]
