@@ -73,10 +73,10 @@ def fetch_and_lock(rt: Runtime, *, actor: Actor, worker_id: str, max_tasks: int,
         for case_id in sorted({row.case_id for row in rows}):  # in case order: two fetches never deadlock
             step = steps.load(rt, session, case_id)
             for row in (r for r in rows if r.case_id == case_id):
-                row.lock_owner = worker_id
-                row.lock_expires_at = now + timedelta(milliseconds=durations[row.topic])
+                until = now + timedelta(milliseconds=durations[row.topic])
+                row.lock_owner, row.lock_expires_at = worker_id, until
                 steps.record(session, step, "external_task_locked", actor, now, row.element_id, task_id=row.id,
-                             topic=row.topic, worker_id=worker_id, lock_expires_at=row.lock_expires_at.isoformat())
+                             topic=row.topic, worker_id=worker_id, lock_expires_at=until.isoformat())
                 wanted = (variables or {}).get(row.topic)
                 locked.append(_locked(row, step, worker_id, wanted))
             steps.save(session, step, [], actor=actor, now=now)

@@ -9,9 +9,6 @@ from sqlalchemy.orm import Session
 
 from engine.store.records import CaseRecord, ExternalTaskRecord
 
-_TABLE = ExternalTaskRecord.__table__
-
-
 def fetchable(session: Session, *, topics: Iterable[str], now: datetime,
               limit: int) -> Sequence[ExternalTaskRecord]:
     """READY tasks of these topics that no worker holds (never locked, or the lock or retry timeout passed)
@@ -41,11 +38,12 @@ def ready_of_case(session: Session, case_id: int) -> Sequence[ExternalTaskRecord
 def close(session: Session, task_ids: list[str], *, state: str, now: datetime, by: str | None) -> None:
     """Mark tasks that left READY in a step (completed by their worker, or withdrawn by a boundary event)."""
     if task_ids:
-        session.execute(update(_TABLE).where(_TABLE.c.id.in_(task_ids), _TABLE.c.state == "ready")
+        session.execute(update(ExternalTaskRecord)
+                        .where(ExternalTaskRecord.id.in_(task_ids), ExternalTaskRecord.state == "ready")
                         .values(state=state, finished_at=now, finished_by=by, lock_owner=None,
                                 lock_expires_at=None))
 
 
 def set_lock(session: Session, task_id: str, **values) -> None:
     """Change a task's lock, retries or error (fetch, failure, incident retry)."""
-    session.execute(update(_TABLE).where(_TABLE.c.id == task_id).values(**values))
+    session.execute(update(ExternalTaskRecord).where(ExternalTaskRecord.id == task_id).values(**values))

@@ -101,7 +101,8 @@ class RemoteRun:
         return [ReadyTask(*row) for row in self.view["ready"]]
 
     def external_tasks(self) -> list[ReadyTask]:
-        return [ReadyTask(*row, None) for row in self.view.get("external", [])]
+        return [ReadyTask(str(task_id), str(element_id), str(name), None)
+                for task_id, element_id, name in self.view.get("external", [])]
 
     def task_state(self, task_id: str) -> str | None:
         entry = self.view["states"].get(task_id)
