@@ -113,7 +113,8 @@ def cmd_users(args) -> int:
         if args.action == "add":
             password = args.password or os.environ.get("DUEFLOW_PASSWORD") or _ask_password()
             user = users.add_user(rt, username=args.username, password=password, role=args.role,
-                                  department=args.department, display_name=args.name or "", actor=_cli_actor())
+                                  department=args.department, display_name=args.name or "", actor=_cli_actor(),
+                                  topics=[t for t in (args.topics or "").split(",") if t.strip()] or None)
             print(f"added {user.username} ({user.role}{', ' + user.department if user.department else ''})")
         elif args.action == "disable":
             user = users.disable_user(rt, username=args.username, actor=_cli_actor())
@@ -182,8 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="add an account (password from --password, $DUEFLOW_PASSWORD or a prompt)")
     add.add_argument("username")
     add.add_argument("--role", required=True,
-                     choices=["admin", "officer", "supervisor", "legal_reviewer", "dispatcher", "auditor"])
+                     choices=["admin", "officer", "supervisor", "legal_reviewer", "dispatcher", "auditor", "worker"])
     add.add_argument("--department", help="required for officer, supervisor, legal_reviewer; created if new")
+    add.add_argument("--topics", help="a worker's external-task topics, comma separated (docs/external-tasks.md)")
     add.add_argument("--name", help="display name")
     add.add_argument("--password")
     listing = actions.add_parser("list", help="every account with its role, department and state")

@@ -72,6 +72,7 @@ class UserCreate(BaseModel):
     role: Text = Field(max_length=32)
     department: Text | None = Field(default=None, max_length=64)
     display_name: Text = Field(default="", max_length=200)
+    topics: list[Text] | None = Field(default=None, max_length=100, description="a worker's external-task topics")
 
 
 class UserView(BaseModel):
@@ -81,6 +82,7 @@ class UserView(BaseModel):
     department: str | None
     active: bool
     created_at: str | None
+    topics: list[str] | None = None
 
 
 # ---- procedures ----
@@ -160,6 +162,8 @@ class CaseView(BaseModel):
     row_version: int
     data: dict[str, Any] | None = None
     access_code: str | None = Field(default=None, description="the party's access code: shown once, at opening")
+    external_tasks: list[dict[str, Any]] = Field(default_factory=list,
+                                                 description="service and send tasks waiting for a worker")
 
 
 class CaseSummary(BaseModel):
@@ -309,3 +313,55 @@ class PartyCaseView(BaseModel):
 class HealthView(BaseModel):
     ok: bool
     database: str
+
+
+# ---- external tasks (Camunda 7's field names, so its clients and habits carry over) ----
+class ExternalTopic(BaseModel):
+    topicName: Text = Field(min_length=1, max_length=200)
+    lockDuration: int = Field(ge=1, le=7 * 24 * 3600 * 1000, description="milliseconds")
+    variables: list[Text] | None = Field(default=None, max_length=200,
+                                         description="the case variables to send (default: all of them)")
+
+
+class ExternalFetch(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # Camunda clients send fields Dueflow does not use (usePriority ...)
+    workerId: Text = Field(min_length=1, max_length=100)
+    maxTasks: int = Field(default=1, ge=1, le=100)
+    topics: list[ExternalTopic] = Field(min_length=1, max_length=100)
+
+
+class ExternalComplete(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    workerId: Text = Field(min_length=1, max_length=100)
+    variables: JsonObject = Field(default_factory=dict)
+
+
+class ExternalFailure(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    workerId: Text = Field(min_length=1, max_length=100)
+    errorMessage: Text = Field(default="", max_length=2000)
+    retries: int = Field(ge=0, le=1000)
+    retryTimeout: int = Field(default=0, ge=0, le=7 * 24 * 3600 * 1000, description="milliseconds")
+
+
+class ExternalBpmnError(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    workerId: Text = Field(min_length=1, max_length=100)
+    errorCode: Text = Field(min_length=1, max_length=200)
+    errorMessage: Text = Field(default="", max_length=2000)
+    variables: JsonObject = Field(default_factory=dict)
+
+
+class LockedExternalTaskView(BaseModel):
+    id: str
+    topicName: str
+    workerId: str
+    lockExpirationTime: str
+    activityId: str
+    activityName: str
+    caseId: int
+    businessKey: str | None
+    processDefinitionKey: str
+    retries: int | None
+    errorMessage: str | None
+    variables: dict[str, Any]

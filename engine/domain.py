@@ -16,6 +16,7 @@ class Role(str, enum.Enum):
     AUDITOR = "auditor"
     PARTY = "party"
     SYSTEM = "system"
+    WORKER = "worker"  # a program that fetches and completes external tasks of its topics
 
 
 # Roles that may stand in a BPMN lane (a lane's name, snake_cased, must be one of them).
@@ -83,6 +84,13 @@ class EventType(enum.StrEnum):
     STEP_FAILED = "step_failed"  # a step of a case with an open incident failed again
     INCIDENT_OPENED = "incident_opened"
     INCIDENT_RESOLVED = "incident_resolved"
+    # external tasks: service and send tasks done by a worker (docs/external-tasks.md)
+    EXTERNAL_TASK_LOCKED = "external_task_locked"
+    EXTERNAL_TASK_COMPLETED = "external_task_completed"
+    EXTERNAL_TASK_FAILED = "external_task_failed"
+    EXTERNAL_TASK_RELEASED = "external_task_released"  # its lock expired or was given back: fetchable again
+    EXTERNAL_TASK_CANCELLED = "external_task_cancelled"  # withdrawn by a boundary event
+    BPMN_ERROR_THROWN = "bpmn_error_thrown"
     # the system chain: events that belong to no case
     PROCEDURE_DEPLOYED = "procedure_deployed"
     USER_ADDED = "user_added"
@@ -216,6 +224,16 @@ class MessageNotExpectedError(ConflictError):
     code = "message_not_expected"
 
 
+class ExternalTaskNotFoundError(NotFoundError):
+    code = "external_task_not_found"
+
+
+class ExternalTaskLockError(ConflictError):
+    """The worker does not hold the task's lock (never fetched it, or the lock expired and another took it)."""
+
+    code = "external_task_not_locked"
+
+
 class ForbiddenError(DueflowError):
     code = "forbidden"
 
@@ -300,3 +318,9 @@ class SandboxError(WorkflowError):
     """The sandbox process that runs procedure code broke (not the procedure's fault, nor the party's)."""
 
     code = "sandbox_failed"
+
+
+class ExternalTaskFailedError(WorkflowError):
+    """A worker reported a failure with no retries left: an incident waits for an admin."""
+
+    code = "external_task_failed"

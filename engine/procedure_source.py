@@ -10,6 +10,7 @@ from lxml import etree
 
 from engine import expressions
 from engine.domain import LANE_ROLES, STAGE_PROPERTY, Problem, Stage
+from engine.external_source import EXTERNAL_KINDS, inspect_external
 from engine.forms import FIELD_TYPES, FormField, coerce
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -21,6 +22,7 @@ NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
 SUPPORTED = frozenset({
     "startEvent", "endEvent", "userTask", "task", "manualTask", "scriptTask", "businessRuleTask",
+    "serviceTask", "sendTask", "receiveTask",
     "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
     "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent", "subProcess", "callActivity",
     "sequenceFlow", "laneSet", "textAnnotation", "association", "dataObject", "dataObjectReference",
@@ -53,6 +55,7 @@ class ElementInfo:
     message: str | None = None
     attached_to: str | None = None  # the host task of a boundary event
     outgoing: list[str] = field(default_factory=list)  # targets of its sequence flows
+    topic: str | None = None  # the external-task topic of a service or send task (external_topic)
 
     @property
     def stage(self) -> str | None:
@@ -247,6 +250,8 @@ def _inspect_container(model, file, container, lanes, messages) -> None:
             if ref.get("messageRef") and ref.get("messageRef") not in messages:
                 model.problem(f"message '{ref.get('messageRef')}' is not declared", file, node,
                               rule="MISSING_ELEMENT")
+        if kind in EXTERNAL_KINDS:
+            inspect_external(model, file, node, info, messages)
         if kind == "scriptTask":
             _inspect_script(model, file, node)
         elif kind == "userTask":

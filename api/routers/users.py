@@ -23,7 +23,8 @@ def list_users(rt: RuntimeDep, actor: CurrentActor):
 def add_user(body: UserCreate, rt: RuntimeDep, actor: CurrentActor):
     """Add an account; its department is created when it is new. Audited on the system chain."""
     user = users.add_user(rt, username=body.username, password=body.password, role=body.role, actor=actor,
-                          department=body.department, display_name=body.display_name)
+                          department=body.department, display_name=body.display_name,
+                          topics=body.topics)
     return as_json(user, 201)
 
 

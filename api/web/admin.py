@@ -143,10 +143,12 @@ def user_list(request: Request, actor: StaffUser):
 @router.post("/users")
 def add_user(request: Request, actor: StaffUser, form: CheckedForm):
     values = {k: str(form.get(k, "")).strip()[:200] for k in ("username", "display_name", "role", "department")}
+    values["topics"] = str(form.get("topics", "")).strip()[:20_000]
     try:
         user = users.add_user(_rt(request), username=values["username"], password=str(form.get("password", ""))[:1000],
                               role=values["role"], department=values["department"] or None,
-                              display_name=values["display_name"], actor=actor)
+                              display_name=values["display_name"], actor=actor,
+                              topics=[t for t in values["topics"].split(",") if t.strip()] or None)
     except InvalidDataError as error:
         return _users_page(request, actor, status=422, values=values, error=error,
                            errors={d["field"]: d["message"] for d in error.details})

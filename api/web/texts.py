@@ -19,7 +19,7 @@ STATUSES = {"open": N_("Open"), "suspended": N_("Suspended"), "closed": N_("Clos
             "active": N_("Active"), "retired": N_("Retired")}
 ROLES = {"admin": N_("Administrator"), "officer": N_("Officer"), "supervisor": N_("Supervisor"),
          "legal_reviewer": N_("Legal reviewer"), "dispatcher": N_("Dispatcher"), "auditor": N_("Auditor"),
-         "party": N_("Party"), "system": N_("System")}
+         "party": N_("Party"), "system": N_("System"), "worker": N_("Worker (program)")}
 EVENTS = {
     "case_opened": N_("Case opened"), "task_completed": N_("Step completed"), "timer_fired": N_("Period ended"),
     "message_received": N_("Message received"), "decision_evaluated": N_("Decision table applied"),
@@ -33,6 +33,9 @@ EVENTS = {
     "case_migrated": N_("Case moved to a new version"),
     "incident_opened": N_("Step failed: incident opened"), "step_failed": N_("Step failed again"),
     "incident_resolved": N_("Incident resolved"),
+    "external_task_locked": N_("Worker took the task"), "external_task_completed": N_("Worker completed the task"),
+    "external_task_failed": N_("Worker reported a failure"), "external_task_cancelled": N_("Worker's task withdrawn"),
+    "external_task_released": N_("Worker's task offered again"), "bpmn_error_thrown": N_("Worker reported an error"),
 }
 MESSAGES = {"statement_received": N_("Statement from the party"),
             "hearing_requested": N_("Request for a hearing"), "waiver_received": N_("Signed waiver of the rights"),
@@ -40,7 +43,8 @@ MESSAGES = {"statement_received": N_("Statement from the party"),
 KINDS = {"userTask": N_("task"), "startEvent": N_("start event"), "endEvent": N_("end event"),
          "exclusiveGateway": N_("gateway"), "eventBasedGateway": N_("gateway"), "parallelGateway": N_("gateway"),
          "inclusiveGateway": N_("gateway"), "intermediateCatchEvent": N_("event"), "boundaryEvent": N_("event"),
-         "businessRuleTask": N_("decision table"), "scriptTask": N_("script"), "subProcess": N_("subprocess")}
+         "businessRuleTask": N_("decision table"), "scriptTask": N_("script"), "subProcess": N_("subprocess"),
+         "serviceTask": N_("worker task"), "sendTask": N_("worker task"), "receiveTask": N_("event")}
 ERRORS = {
     "not_authenticated": N_("Please sign in."),
     "invalid_credentials": N_("Wrong user name or password."),
@@ -56,7 +60,9 @@ ERRORS = {
     "message_not_expected": N_("The case is not waiting for this message now."),
     "not_found": N_("Not found."), "case_not_found": N_("No such case."), "task_not_found": N_("No such task."),
     "procedure_not_found": N_("No such procedure."), "document_not_found": N_("No such document."),
-    "user_not_found": N_("No such user."),
+    "user_not_found": N_("No such user."), "external_task_not_found": N_("No such worker task."),
+    "external_task_not_locked": N_("This worker does not hold the task's lock."),
+    "external_task_failed": N_("A worker task failed with no retries left; an incident was opened."),
     "invalid_form_data": N_("Some fields need your attention."),
     "invalid_procedure": N_("The procedure has problems; nothing was deployed."),
     "payload_too_large": N_("The file is too large."),

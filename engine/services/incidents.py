@@ -38,7 +38,7 @@ class IncidentView:
     code: str
     message: str
     element_id: str | None
-    kind: str  # complete | message | timer
+    kind: str  # complete | message | timer | external
     attempts: int
     status: str
     resolved_at: str | None
@@ -91,7 +91,7 @@ def list_incidents(rt: Runtime, *, actor: Actor, status: str | None = "open", ca
 def retry_incident(rt: Runtime, *, incident_id: int, actor: Actor):
     """Run the failed step again as it was asked for (same task, data and person, or the same message);
     the incident is resolved when it runs, and counts another attempt when it fails again."""
-    from engine.services import cases, tasks
+    from engine.services import cases, external_tasks, tasks
 
     access.require_role(actor, HANDLERS, "retry incidents")
     record = _open_incident(rt, incident_id)
@@ -100,12 +100,16 @@ def retry_incident(rt: Runtime, *, incident_id: int, actor: Actor):
     original = Actor(str(who.get("username")), Role(str(who.get("role"))), who.get("department"))
     if action["kind"] == "complete":
         view = tasks.complete_task(rt, task_id=action["task_id"], data=action.get("data") or {}, actor=original)
+    elif action["kind"] == "external":  # the worker's task is fetchable again; the view is the case's
+        external_tasks.release(rt, task_id=action["task_id"], actor=actor)
+        view = cases.get_case(rt, case_id=record.case_id, actor=actor)
     elif action["kind"] == "message":
         view = cases.deliver_message(rt, case_id=record.case_id, name=action["name"],
                                      payload=action.get("payload") or {}, actor=original)
     else:
         view = cases.run_engine(rt, case_id=record.case_id, actor=original)
-    resolve_incident(rt, incident_id=incident_id, actor=actor, reason=f"retried by {actor.username}: the step ran")
+    ran = "the task is offered to workers again" if action["kind"] == "external" else "the step ran"
+    resolve_incident(rt, incident_id=incident_id, actor=actor, reason=f"retried by {actor.username}: {ran}")
     return view
 
 

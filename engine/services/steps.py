@@ -13,7 +13,7 @@ from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError
 from engine.domain import EventType
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
-from engine.store import CaseRecord, Session, Store, TaskRecord, queries
+from engine.store import CaseRecord, ExternalTaskRecord, Session, Store, TaskRecord, external_tasks, queries
 from engine.workflow import Change, Procedure, RemoteRun
 
 TIMER = Actor("timer", Role.SYSTEM)
@@ -29,6 +29,7 @@ class Step:
     run: RemoteRun
     ready_records: list[TaskRecord] | None = None
     ready_before: frozenset[str] = frozenset()  # task ids READY when loaded: exactly the case's READY task rows
+    external_before: frozenset[str] = frozenset()  # likewise for the READY external-task rows
     runtime: Runtime | None = None  # set when the step may keep its workflow warm after commit
     audit_key: bytes = b""  # seals the step's audit events (the runtime's settings; see load)
     pending: list = field(default_factory=list)  # audit events chained by record(), inserted by save()
@@ -44,7 +45,8 @@ def load(rt: Runtime, session: Session, case_id: int, case: CaseRecord | None = 
         raise CaseNotFoundError(f"no case {case_id}")
     procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
     run = rt.take_run(case.id, case.row_version) or rt.load_run(procedure, case.workflow_state)
-    step = Step(case, procedure, label, run, ready_before=frozenset(t.task_id for t in run.ready_tasks()))
+    step = Step(case, procedure, label, run, ready_before=frozenset(t.task_id for t in run.ready_tasks()),
+                external_before=frozenset(t.task_id for t in run.external_tasks()))
     step.runtime, step.audit_key = rt, rt.settings.audit_key
     return step
 
@@ -72,6 +74,7 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
             record(session, step, EventType.DEADLINE_SET, TIMER, now, deadline["element_id"], stage=deadline["stage"],
                    due_at=deadline["due_at"], name=deadline["name"])
     new_tasks, finished = _sync_tasks(session, step, actor, now, due_by_task)
+    _sync_external_tasks(step, actor, now)
     if run.completed and case.status == CaseStatus.OPEN.value:
         end = next((c for c in reversed(changes) if c.kind == "end_reached"), None)
         info = step.procedure.elements.get(end.element_id) if end else None
@@ -115,8 +118,13 @@ def _audit_changes(session, step, changes, actor, now, task_data, message_payloa
         if passed:
             payload["passed"], passed = passed, []
         who = actor
-        if change.kind == EventType.TASK_COMPLETED:
+        if change.kind in (EventType.TASK_COMPLETED, EventType.EXTERNAL_TASK_COMPLETED):
             payload.update(task_id=change.task_id, name=change.name, data=task_data or {})
+        elif change.kind == EventType.EXTERNAL_TASK_CANCELLED:  # by a boundary timer, or the worker's BPMN error
+            timed = any(c.kind == EventType.TIMER_FIRED for c in changes)
+            who = TIMER if timed else actor
+            payload.update(task_id=change.task_id, name=change.name, reason="the external task was withdrawn: "
+                           + ("its deadline passed" if timed else "a boundary event on it fired"))
         elif change.kind == EventType.TIMER_FIRED:
             who = TIMER
             payload.update(name=change.name)
@@ -198,6 +206,27 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
                          *[("due", kept.due_at, None, [kept.id]) for kept in moved]]
 
 
+def _sync_external_tasks(step: Step, actor: Actor, now: datetime) -> None:
+    """External-task rows follow the engine like user task rows, written with the step: newly READY service
+    and send tasks are inserted for workers to fetch; those that left READY are closed."""
+    ready = step.run.external_tasks()
+    elements = step.procedure.elements
+    rows = [ExternalTaskRecord(id=t.task_id, case_id=step.case.id, element_id=t.element_id, name=t.name,
+                               topic=(elements[t.element_id].topic if t.element_id in elements else None)
+                               or t.element_id, state="ready", created_at=now)
+            for t in ready if t.task_id not in step.external_before]
+    left = step.external_before - {t.task_id for t in ready}
+    completed = [i for i in left if step.run.task_state(i) == "completed"]
+    withdrawn = [i for i in left if i not in completed]
+    if rows or left:
+        def write(session: Session) -> None:
+            session.add_all(rows)
+            external_tasks.close(session, completed, state="completed", now=now, by=actor.username)
+            external_tasks.close(session, withdrawn, state="cancelled", now=now, by=None)
+        step.deferred.append(write)
+    step.external_before = frozenset(t.task_id for t in ready)
+
+
 RESPONSIBLE_DEPARTMENT = "responsible_department"
 _DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -250,4 +279,9 @@ def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseVi
     if records is None:
         records = queries.ready_tasks_of_case(session, step.case.id)
     tasks = [TaskView.of(t, step.case) for t in records]
-    return CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)
+    view = CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)
+    elements = step.procedure.elements
+    view.external_tasks = [{"id": t.task_id, "element_id": t.element_id, "name": t.name,
+                            "topic": elements[t.element_id].topic if t.element_id in elements else None}
+                           for t in step.run.external_tasks()]
+    return view

@@ -15,7 +15,9 @@ from engine.services.runtime import Runtime
 from engine.services.throttle import Throttle
 from engine.store import DepartmentRecord, UserRecord, queries
 
-STAFF_ROLES = (Role.ADMIN, Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.AUDITOR)
+STAFF_ROLES = (Role.ADMIN, Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.AUDITOR,
+               Role.WORKER)
+MAX_TOPICS, MAX_TOPIC = 100, 200
 # Roles that work inside one department's cases and so must belong to one.
 DEPARTMENT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER})
 MIN_PASSWORD = 8
@@ -35,12 +37,14 @@ class UserView:
     department: str | None
     active: bool
     created_at: str | None
+    topics: list[str] | None = None  # a worker's external-task topics
 
     @classmethod
     def of(cls, user: UserRecord) -> "UserView":
         return cls(username=user.username, display_name=user.display_name, role=user.role,
                    department=user.department, active=user.active,
-                   created_at=user.created_at.isoformat() if user.created_at else None)
+                   created_at=user.created_at.isoformat() if user.created_at else None,
+                   topics=list(user.topics) if user.topics else None)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -68,6 +72,8 @@ def _checked(username: str, password: str, role: str, department: str | None) ->
     department = (department or "").strip().lower() or None
     if department and not _DEPARTMENT.match(department):
         errors["department"] = "1-64 characters: lower-case letters, digits, '_' or '-'"
+    elif role_ == Role.WORKER and department:
+        errors["department"] = "a worker belongs to no department: it works on topics (docs/external-tasks.md)"
     elif role_ in DEPARTMENT_ROLES and not department:
         article = "an" if role_.value[0] in "aeiou" else "a"
         errors["department"] = f"{article} {role_.value.replace('_', ' ')} works for one department: name it"
@@ -76,11 +82,27 @@ def _checked(username: str, password: str, role: str, department: str | None) ->
     return name, role_, department
 
 
+def _checked_topics(role: Role, topics: list[str] | None) -> list[str] | None:
+    """A worker fetches the external tasks of its topics only (docs/external-tasks.md); nobody else has any."""
+    cleaned = sorted({str(t).strip() for t in topics or [] if str(t).strip()})
+    if role != Role.WORKER:
+        if cleaned:
+            raise InvalidDataError.for_fields({"topics": "only a worker has external-task topics"})
+        return None
+    if not cleaned or len(cleaned) > MAX_TOPICS:
+        raise InvalidDataError.for_fields({"topics": f"a worker needs 1-{MAX_TOPICS} topics it may fetch"})
+    bad = [t for t in cleaned if len(t) > MAX_TOPIC or any(ord(c) < 32 for c in t)]
+    if bad:
+        raise InvalidDataError.for_fields({"topics": f"'{bad[0][:60]}': at most {MAX_TOPIC} characters, one line"})
+    return cleaned
+
+
 def add_user(rt: Runtime, *, username: str, password: str, role: str, actor: Actor, department: str | None = None,
-             display_name: str = "") -> UserView:
+             display_name: str = "", topics: list[str] | None = None) -> UserView:
     """Create an account (and its department when new); the system audit chain records who added whom."""
     access.require_role(actor, {Role.ADMIN, Role.SYSTEM}, "add users")
     name, role_, department = _checked(username, password, role, department)
+    topics = _checked_topics(role_, topics)
     password_hash = _HASHER.hash(password)  # slow on purpose: outside the transaction
     now = rt.now()
     with rt.store.transaction() as session:
@@ -91,10 +113,11 @@ def add_user(rt: Runtime, *, username: str, password: str, role: str, actor: Act
             audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.DEPARTMENT_ADDED,
                          actor=actor, now=now, payload={"department": department})
         user = UserRecord(username=name, display_name=(display_name or name)[:200], password_hash=password_hash,
-                          role=role_.value, department=department, active=True, created_at=now)
+                          role=role_.value, department=department, active=True, created_at=now, topics=topics)
         session.add(user)
         audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.USER_ADDED, actor=actor,
-                     now=now, payload={"username": name, "role": role_.value, "department": department})
+                     now=now, payload={"username": name, "role": role_.value, "department": department,
+                                       **({"topics": topics} if topics else {})})
         session.flush()
         return UserView.of(user)
 
@@ -140,6 +163,13 @@ def authenticate(rt: Runtime, *, username: str, password: str, throttles: tuple[
     if _HASHER.check_needs_rehash(user.password_hash):
         _rehash(rt, name, password)
     return Actor(user.username, Role(user.role), user.department)
+
+
+def topics_of(rt: Runtime, *, actor: Actor) -> list[str]:
+    """The external-task topics a worker account may fetch now (none for a missing or disabled account)."""
+    with rt.store.transaction(write=False) as session:
+        user = queries.user_by_name(session, actor.username)
+        return list(user.topics or []) if user is not None and user.active else []
 
 
 def current_actor(rt: Runtime, *, username: str) -> Actor | None:

@@ -60,6 +60,7 @@ class CaseView:
     row_version: int
     data: dict[str, Any] | None = None
     access_code: str | None = None  # shown once, when the case is opened
+    external_tasks: list[dict[str, Any]] = field(default_factory=list)  # service/send tasks waiting for a worker
 
     @classmethod
     def of(cls, case: CaseRecord, procedure_label: str, tasks: list[TaskView],

@@ -21,13 +21,13 @@ try:
 except ImportError:  # not on Windows: there processes rely on SQLite's own lock
     fcntl = None  # type: ignore[assignment]  # the module is optional; every use checks it first
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, DepartmentRecord,
-                                  DocumentRecord, GridCellRecord, IncidentRecord, PartyAccessRecord,
-                                  ProcedureVersionRecord, TaskRecord, UserRecord)
-from engine.store import deadlines, incidents, queries  # noqa: E402  (re-exported for the services)
+                                  DocumentRecord, ExternalTaskRecord, GridCellRecord, IncidentRecord,
+                                  PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
+from engine.store import deadlines, external_tasks, incidents, queries  # noqa: E402  (re-exported for the services)
 
-__all__ = ["Store", "Session", "queries", "incidents", "IncidentRecord", "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord",
-           "DepartmentRecord", "DocumentRecord", "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord",
-           "TaskRecord", "UserRecord", "DEFAULT_URL", "APP_ROLE"]
+__all__ = ["Store", "Session", "queries", "incidents", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
+           "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord", "DepartmentRecord", "DocumentRecord",
+           "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord", "TaskRecord", "UserRecord", "DEFAULT_URL", "APP_ROLE"]
 
 DEFAULT_URL = "sqlite:///var/dueflow.db"
 APP_ROLE = "dueflow_app"  # PostgreSQL: may only INSERT and SELECT audit rows (migration 0002 creates it)

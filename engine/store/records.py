@@ -52,6 +52,7 @@ class UserRecord(Base):
     role: Mapped[str] = mapped_column(String(32))
     department: Mapped[str | None] = mapped_column(ForeignKey("department.code"), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    topics: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # a worker's external-task topics
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -215,3 +216,25 @@ class IncidentRecord(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
     resolved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ExternalTaskRecord(Base):
+    """A READY service or send task waiting for a worker, materialised like a user task row and written in the
+    same transaction as the case step; a worker locks it for a while (lock_owner, lock_expires_at)."""
+
+    __tablename__ = "external_task"
+    __table_args__ = (Index("ix_external_task_fetch", "state", "topic", "lock_expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the engine's task id
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    topic: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default="ready")  # ready | completed | cancelled
+    lock_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the worker id holding it
+    lock_expires_at: Mapped[datetime | None] = mapped_column(nullable=True)  # also the end of a retry timeout
+    retries: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None until a failure reports some
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    finished_by: Mapped[str | None] = mapped_column(String(100), nullable=True)

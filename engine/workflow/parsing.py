@@ -10,7 +10,6 @@ from typing import Any, Mapping
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
@@ -18,6 +17,7 @@ from engine import procedure_source
 from engine.domain import ProcedureInvalidError, Problem
 from engine.forms import FormField
 from engine.procedure_source import ElementInfo, SourceModel
+from engine.workflow.external import DueflowParser
 
 
 @dataclass
@@ -90,7 +90,7 @@ def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
         raise ProcedureInvalidError(model.problems)
     if model.key is None:  # DMN files alone: inspect() only names a missing process when BPMN files came
         raise ProcedureInvalidError([Problem(message="no BPMN file with an executable process was given")])
-    parser = CamundaParser()
+    parser = DueflowParser()
     try:
         for file, root in model.dmn:
             parser.add_dmn_xml(root, filename=file)

@@ -46,6 +46,14 @@ class RemoteRun:
     def deliver(self, name: str, payload: dict[str, Any], now: datetime) -> list[Change]:
         return self._call({"kind": "deliver", "name": name, "payload": payload}, now)
 
+    def complete_external(self, task_id: str, variables: dict[str, Any], now: datetime) -> list[Change]:
+        return self._call({"kind": "external_complete", "task_id": task_id, "variables": variables}, now)
+
+    def external_error(self, task_id: str, code: str, message: str, variables: dict[str, Any],
+                       now: datetime) -> list[Change]:
+        return self._call({"kind": "external_error", "task_id": task_id, "error_code": code,
+                           "error_message": message, "variables": variables}, now)
+
     def _call(self, action: dict[str, Any], now: datetime) -> list[Change]:
         procedure = self.procedure
         answer = self.sandbox.call({"action": action, "state": self.state, "now": now.isoformat()},
@@ -91,6 +99,10 @@ class RemoteRun:
 
     def ready_tasks(self) -> list[ReadyTask]:
         return [ReadyTask(*row) for row in self.view["ready"]]
+
+    def external_tasks(self) -> list[ReadyTask]:
+        return [ReadyTask(str(task_id), str(element_id), str(name), None)
+                for task_id, element_id, name in self.view.get("external", [])]
 
     def task_state(self, task_id: str) -> str | None:
         entry = self.view["states"].get(task_id)

@@ -23,6 +23,7 @@ from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.util.task import TaskState
 
 from engine.domain import EventType, UnsafeExpressionError, WorkflowError
+from engine.workflow import external
 from engine.workflow.environment import SCRIPT_ENGINE, clock_at
 from engine.workflow.parsing import Procedure
 from engine.workflow.pruning import prune
@@ -118,7 +119,13 @@ class CaseRun:
     def ready_tasks(self) -> list[ReadyTask]:
         return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                           t.task_spec.lane)
-                for t in self._all_tasks() if t.state == TaskState.READY and t.task_spec.manual]
+                for t in self._all_tasks() if t.state == TaskState.READY and t.task_spec.manual
+                and not external.is_external(t)]
+
+    def external_tasks(self) -> list[ReadyTask]:
+        """READY service and send tasks: they wait for a worker (engine.workflow.external)."""
+        return [ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id, None)
+                for t in self._all_tasks() if t.state == TaskState.READY and external.is_external(t)]
 
     def task_state(self, task_id: str) -> str | None:
         try:
@@ -210,6 +217,7 @@ class CaseRun:
         predicted = TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE
         return {
             "ready": [[t.task_id, t.element_id, t.name, t.lane] for t in self.ready_tasks()],
+            "external": [[t.task_id, t.element_id, t.name] for t in self.external_tasks()],
             "states": {str(t.id): [TaskState.get_name(t.state).lower(), t.task_spec.bpmn_id]
                        for t in self._all_tasks() if not t.state & predicted and t.task_spec.bpmn_id},
             "data": self.data,
@@ -252,6 +260,31 @@ class CaseRun:
             task.run()
         return self._run(run_task, now)
 
+    def complete_external(self, task_id: str, variables: dict[str, Any], now: datetime) -> list[Change]:
+        """A worker finished a service or send task: its variables join the case data, the case runs on."""
+        task = external.ready_external(self._find(task_id), task_id)
+
+        def run_task():
+            task.data.update(variables)
+            task.run()
+        return self._run(run_task, now)
+
+    def external_error(self, task_id: str, code: str, message: str, variables: dict[str, Any],
+                       now: datetime) -> list[Change]:
+        """A worker reported a BPMN error: the task's error boundary event catches it, or the step fails."""
+        task = external.ready_external(self._find(task_id), task_id)
+        boundary = external.error_boundary(task, code)
+        if boundary is None:
+            raise WorkflowError(f"BPMN error '{code}' of external task '{task.task_spec.bpmn_id}' is caught by no "
+                                "error boundary event on the task")
+        return self._run(lambda: external.throw_error(boundary, code, message, variables), now)
+
+    def _find(self, task_id: str):
+        try:
+            return self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, TypeError, TaskNotFoundException):
+            return None
+
     def deliver(self, name: str, payload: dict[str, Any], now: datetime) -> list[Change]:
         event = BpmnEvent(MessageEventDefinition(name), payload={"payload": payload, "result_var": name})
         return self._run(lambda: self.workflow.send_event(event), now)
@@ -269,17 +302,20 @@ class CaseRun:
             if task.state == TaskState.COMPLETED:
                 changes.append(self._completed(task))
             elif task.state == TaskState.CANCELLED and previous == TaskState.READY and spec.manual:
-                changes.append(Change(EventType.TASK_CANCELLED, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, str(task.id),
+                kind = EventType.EXTERNAL_TASK_CANCELLED if external.is_external(task) else EventType.TASK_CANCELLED
+                changes.append(Change(kind, spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, str(task.id),
                                       {"_at": task.last_state_change}))
         # in the order they happened; a task withdrawn by a timer is reported after the timer that won
-        changes.sort(key=lambda c: (c.payload.pop("_at", 0), c.kind == EventType.TASK_CANCELLED))
+        changes.sort(key=lambda c: (c.payload.pop("_at", 0), c.kind.endswith("task_cancelled")))
         return changes
 
     def _completed(self, task) -> Change:
         spec = task.task_spec
         kind, payload = "element_completed", dict[str, Any]()
         info = self.procedure.elements.get(spec.bpmn_id)
-        if spec.manual:
+        if external.is_external(task):
+            kind = EventType.EXTERNAL_TASK_COMPLETED
+        elif spec.manual:
             kind = EventType.TASK_COMPLETED
         elif info is not None and info.event == "timer" and isinstance(spec, CatchingEvent):
             kind = EventType.TIMER_FIRED

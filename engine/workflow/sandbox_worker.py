@@ -112,6 +112,11 @@ def _act(run: CaseRun, action: dict[str, Any], now: datetime):
         return run.complete(action["task_id"], action["data"], now)
     if kind == "deliver":
         return run.deliver(action["name"], action["payload"], now)
+    if kind == "external_complete":
+        return run.complete_external(action["task_id"], action["variables"], now)
+    if kind == "external_error":
+        return run.external_error(action["task_id"], action["error_code"], action["error_message"],
+                                  action["variables"], now)
     raise UnsafeExpressionError(f"unknown sandbox action {kind!r}")
 
 

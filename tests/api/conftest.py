@@ -20,7 +20,8 @@ NOTICE_FILES = [FIXTURES / "notice.bpmn", FIXTURES / "fine_amount.dmn"]
 # username -> (role, department): two departments, so "another department" can be tested
 STAFF = {"ada": ("admin", None), "olga": ("officer", "cityscape"), "sam": ("supervisor", "cityscape"),
          "lena": ("legal_reviewer", "cityscape"), "dan": ("dispatcher", None), "audrey": ("auditor", None),
-         "mark": ("officer", "markets"), "sue": ("supervisor", "markets")}
+         "mark": ("officer", "markets"), "sue": ("supervisor", "markets"), "walt": ("worker", None)}
+WORKER_TOPICS = ["registry-check", "org.example.SendNotice"]  # walt's topics (examples/external_tasks.bpmn)
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +52,8 @@ def staff(rt) -> dict[str, Actor]:
     """One account per role (and a second department's officer and supervisor)."""
     setup = Actor.system("tests")
     for username, (role, department) in STAFF.items():
-        users.add_user(rt, username=username, password=PASSWORD, role=role, department=department, actor=setup)
+        users.add_user(rt, username=username, password=PASSWORD, role=role, department=department, actor=setup,
+                       topics=WORKER_TOPICS if role == "worker" else None)
     return {name: users.current_actor(rt, username=name) for name in STAFF}
 
 

@@ -10,9 +10,12 @@ from typing import Callable
 import pytest
 
 from engine.domain import Actor, Role
-from engine.services import cases, users
+from engine.services import cases, procedures, users
+from engine.store import external_tasks
 from tests.api.conftest import NOTICE_FILES, STAFF, upload
-from tests.builders import the_notice
+from tests.builders import ROOT, an_admin, the_notice
+
+EXAMPLE = ROOT / "examples" / "external_tasks.bpmn"
 
 ANONYMOUS, PARTY = "(no token)", "(party)"
 EVERYONE = [ANONYMOUS, PARTY, *STAFF]
@@ -28,6 +31,7 @@ class World:
     task_id: str
     spare_case_id: int  # cancelled during the walk, so the cancel cell does not disturb the others
     code: str  # the party's access code of the case
+    external_id: str  # the permit case's registry check, waiting for a worker
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Row:
 
 def rows(world: World) -> list[Row]:
     case, task = f"/api/cases/{world.case_id}", f"/api/tasks/{world.task_id}"
+    external = f"/api/external-tasks/{world.external_id}"
     opened = {"procedure": "notice", "data": {}}
     return [
         Row("GET", "/api/auth/me", ALL_STAFF),
@@ -72,6 +77,12 @@ def rows(world: World) -> list[Row]:
             lambda who: {"json": {"reason": "matrix"}}, about_case=True),
         Row("POST", f"{task}/complete", {"olga"}, lambda who: {"json": {"data": {
             "findings": "ok", "fine_due": False}}}, about_case=True),
+        Row("POST", "/api/external-tasks/fetch-and-lock", {"walt"}, lambda who: {"json": {
+            "workerId": "matrix", "maxTasks": 1, "topics": [{"topicName": "registry-check", "lockDuration": 60000}]}}),
+        Row("POST", f"{external}/complete", {"walt"}, lambda who: {"json": {"workerId": "matrix"}}),
+        Row("POST", f"{external}/failure", {"walt"}, lambda who: {"json": {"workerId": "matrix", "retries": 0}}),
+        Row("POST", f"{external}/bpmn-error", {"walt"}, lambda who: {"json": {"workerId": "matrix",
+                                                                             "errorCode": "not_registered"}}),
         Row("GET", "/api/party/case", {PARTY}),
         Row("POST", "/api/party/statement", {PARTY}, lambda who: {"json": {"text": "hello"}}),
         Row("POST", "/api/party/hearing-request", {PARTY}, lambda who: {"json": {"reason": ""}}),
@@ -85,7 +96,11 @@ def world(rt, staff) -> World:
     officer = Actor("olga", Role.OFFICER, "cityscape")
     case = cases.open_case(rt, procedure="notice", data={}, actor=officer)
     spare = cases.open_case(rt, procedure="notice", data={}, actor=officer)
-    return World(case.id, case.case_no, case.ready_tasks[0].id, spare.id, case.access_code)
+    procedures.deploy_procedure(rt, files={EXAMPLE.name: EXAMPLE.read_bytes()}, actor=an_admin())
+    permit = cases.open_case(rt, procedure="permit_check", data={}, actor=officer)
+    with rt.store.transaction(write=False) as session:
+        [external] = external_tasks.ready_of_case(session, permit.id)
+    return World(case.id, case.case_no, case.ready_tasks[0].id, spare.id, case.access_code, external.id)
 
 
 def test_every_role_against_every_endpoint(client, login, world):

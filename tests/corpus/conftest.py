@@ -8,7 +8,8 @@ from api.app import create_app
 from engine.domain import Actor
 from engine.services import users
 from engine.services.runtime import Runtime
-from tests.api.conftest import PASSWORD, STAFF, quick_password_hashing, settings  # noqa: F401 (fixtures)
+from tests.api.conftest import (PASSWORD, STAFF, WORKER_TOPICS, quick_password_hashing,  # noqa: F401
+                                settings)
 from tests.conftest import settings_for
 
 
@@ -16,7 +17,8 @@ def client_on(rt: Runtime, settings) -> TestClient:
     """The API on `rt`, with one account per role of tests/api/conftest.py."""
     setup = Actor.system("tests")
     for username, (role, department) in STAFF.items():
-        users.add_user(rt, username=username, password=PASSWORD, role=role, department=department, actor=setup)
+        users.add_user(rt, username=username, password=PASSWORD, role=role, department=department, actor=setup,
+                       topics=WORKER_TOPICS if role == "worker" else None)
     return TestClient(create_app(rt, settings=settings))
 
 

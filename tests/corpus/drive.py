@@ -163,7 +163,7 @@ class Driver:
     login: Callable[[str], dict[str, str]]
     clock: Any
     fire_timers: Callable[[], Any]
-    worker: dict[str, str] | None = None  # headers of a worker when the external-task API exists
+    worker: Callable[[list[str]], dict[str, str]] | None = None  # a worker's headers for given topics
     log: list[str] = field(default_factory=list)
 
     def call(self, method: str, url: str, **kwargs) -> Any:
@@ -231,17 +231,18 @@ class Driver:
 
     def complete_external(self, case: dict[str, Any], entry: Entry) -> dict[str, Any] | None:
         """Fetch-and-lock the file's topics as a worker and complete what comes back (Camunda 7's shape)."""
-        names = topics(entry.main)
-        if not names:
+        names = sorted({t["topic"] for t in case.get("external_tasks") or [] if t.get("topic")}) or topics(entry.main)
+        if not names or self.worker is None:
             return None
-        fetched = self.call("POST", "/api/external-tasks/fetch-and-lock", headers=self.worker, json={
+        worker = self.worker(names)
+        fetched = self.call("POST", "/api/external-tasks/fetch-and-lock", headers=worker, json={
             "workerId": "corpus", "maxTasks": 1, "topics": [{"topicName": t, "lockDuration": 60000} for t in names]})
         body = fetched.json() if fetched.status_code == 200 else []
         locked = body if isinstance(body, list) else body.get("tasks", [])  # a list, as Camunda 7 answers
         if not locked:
             return None
         task = locked[0]
-        done = self.call("POST", f"/api/external-tasks/{task['id']}/complete", headers=self.worker,
+        done = self.call("POST", f"/api/external-tasks/{task['id']}/complete", headers=worker,
                          json={"workerId": "corpus", "variables": {}})
         if done.status_code not in (200, 204):
             return None
@@ -250,8 +251,9 @@ class Driver:
     def waiting_for(self, case: dict[str, Any], entry: Entry, tried: set[str]) -> str:
         if case.get("waiting_messages"):
             return "message " + ", ".join(case["waiting_messages"])
-        if topics(entry.main):
-            return "external task " + ", ".join(topics(entry.main))
+        waiting = sorted({t["topic"] for t in case.get("external_tasks") or [] if t.get("topic")})
+        if waiting or topics(entry.main):
+            return "external task " + ", ".join(waiting or topics(entry.main))
         if tried:
             return "something no message, task or timer moves (messages tried: " + ", ".join(sorted(tried)) + ")"
         return "something no message, task or timer moves"

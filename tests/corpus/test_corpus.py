@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import tomllib
+from typing import Callable
 
 import pytest
 
@@ -37,15 +38,24 @@ def driver_for(client, rt, clock) -> Driver:
                   fire_timers=lambda: timers.fire_due_timers(rt), worker=external_worker(client, rt))
 
 
-def external_worker(client, rt) -> dict[str, str] | None:
-    """A worker's headers when the external-task API is there (branch `external`); None otherwise."""
+def external_worker(client, rt) -> Callable[[list[str]], dict[str, str]] | None:
+    """A worker's headers for the topics a case waits on (a worker fetches only its own topics); None when the
+    external-task API is not there."""
     if not any(getattr(r, "path", "") == "/api/external-tasks/fetch-and-lock" for r in client.app.routes):
         return None
     from engine.domain import Actor
     from engine.services import users
-    users.add_user(rt, username="worker", password=PASSWORD, role="worker", department=None,
-                   actor=Actor.system("tests"))
-    return login_with(client)("worker")
+    made: dict[tuple[str, ...], dict[str, str]] = {}
+
+    def for_topics(names: list[str]) -> dict[str, str]:
+        key = tuple(sorted(names))
+        if key not in made:
+            username = f"worker{len(made) + 1}"
+            users.add_user(rt, username=username, password=PASSWORD, role="worker", department=None,
+                           topics=list(key), actor=Actor.system("tests"))
+            made[key] = login_with(client)(username)
+        return made[key]
+    return for_topics
 
 
 def test_every_file_has_an_expectation_and_its_provenance_unchanged():

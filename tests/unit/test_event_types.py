@@ -23,7 +23,7 @@ def test_event_types_are_subject_and_past_tense_and_stored_as_plain_strings():
     for kind in EventType:
         subject, _, verb = kind.value.rpartition("_")
         assert subject and kind.name == kind.value.upper(), kind
-        assert verb.endswith(("ed", "set", "taken")), f"{kind.value}: subject + past tense"
+        assert verb.endswith(("ed", "set", "taken", "thrown")), f"{kind.value}: subject + past tense"
         assert str(kind) == f"{kind}" == kind.value  # what the audit row stores and hashes
 
 

@@ -261,3 +261,19 @@ def test_a_statement_sent_when_the_case_no_longer_waits_for_one_is_refused_on_th
     page = party.post("/party/statement", {"text": "Too early: the notice was not served yet."})
     assert page.status_code == 409 and "The case is not waiting for this message now." in page.text
     assert "Too early: the notice was not served yet." in page.text, "what the party wrote is kept"
+
+
+def test_the_case_page_says_which_step_waits_for_a_worker_program_in_both_languages(browser, rt):
+    from tests.builders import ROOT
+
+    example = ROOT / "examples" / "external_tasks.bpmn"
+    procedures.deploy_procedure(rt, files={example.name: example.read_bytes()}, actor=an_admin())
+    case = cases.open_case(rt, procedure="permit_check", data={}, actor=an_officer())
+    b = browser()
+    b.sign_in("olga")
+    page = b.get(f"/cases/{case.id}")
+    assert page.status_code == 200 and "Waiting for a worker program: Check the business registry (topic " \
+        "registry-check)" in page.text
+    b = browser("zh-CN,zh;q=0.9")
+    b.sign_in("olga")
+    assert "等待工作程序处理：Check the business registry（主题 registry-check）" in b.get(f"/cases/{case.id}").text
