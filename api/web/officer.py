@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.downloads import download_headers
-from api.web.layout import with_diagram
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, InvalidDataError, Role
@@ -181,7 +180,5 @@ def complete_task(request: Request, actor: StaffUser, task_id: TaskId, form: Che
 @router.get("/procedures/{key}/{version}.bpmn")
 def procedure_diagram(request: Request, actor: StaffUser, key: Key, version: Version):
     """The BPMN of a version for the diagram on a page, laid out when the file has no diagram of its own."""
-    sources = revisions.version_sources(_rt(request), key=key, version=version, actor=actor)
-    name = next((n for n in sorted(sources) if n.lower().endswith(".bpmn")), None)
-    text = with_diagram(sources[name]) if name else ""
+    text = revisions.version_diagram(_rt(request), key=key, version=version, actor=actor)
     return secure(Response(text, media_type="application/xml", headers={"Cache-Control": "private, max-age=300"}))

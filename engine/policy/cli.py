@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine import procedure_source
+from engine import bpmn
 from engine.policy.config import PolicyError, load_policy
 from engine.policy.lint import lint_procedure
 
@@ -39,10 +39,10 @@ def main(argv: list[str]) -> int:
         print(f"dueflow lint: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return EXIT_USAGE
     # the deploy's own checks first: every script, condition, timer and DMN cell against the safe language
-    model = procedure_source.read_xml(files)
-    if not model.problems:
-        procedure_source.inspect(model)
-    problems = model.problems + lint_procedure(files, policy)
+    model = bpmn.read_xml(files)
+    if not model.errors:
+        bpmn.inspect(model)
+    problems = model.problems + lint_procedure(files, policy, graphs=model.graphs)
     for problem in problems:
         # warnings say so at the head of the message, the way compilers print them
         print(problem if problem.severity == "error" else

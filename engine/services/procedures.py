@@ -1,9 +1,9 @@
 """Deploying and reading procedure versions (BPMN + DMN sources stored once per version)."""
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
-from engine import audit, policy
+from engine import audit, bpmn, policy
 from engine.domain import (Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role)
 from engine.services import access
 from engine.services.runtime import Runtime
@@ -57,12 +57,24 @@ def _check_lengths(parsed) -> None:
         raise ProcedureInvalidError(problems)
 
 
-def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -> DeployResult:
+def with_lanes(files: Mapping[str, bytes], lanes: Mapping[str, Any] | None) -> dict[str, bytes]:
+    """The files with the deploy's lane-to-role mapping ({"Boss": "supervisor"}) stored among them, so the
+    mapping belongs to the version (a new mapping is a new version) and every re-parse reads it again."""
+    if bpmn.LANES_FILE in files:
+        raise ProcedureInvalidError([Problem(message=f"'{bpmn.LANES_FILE}' is the name Dueflow keeps the lane "
+                                                     "mapping under; give the mapping as the lanes field",
+                                             file=bpmn.LANES_FILE, rule="FILE_NAME")])
+    return {**files, bpmn.LANES_FILE: bpmn.mapping_file(dict(lanes))} if lanes else dict(files)
+
+
+def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
+                     lanes: Mapping[str, Any] | None = None) -> DeployResult:
     """Parse, check and lint the files, then store them as the next version of their process id.
 
     Identical files return the version that already holds them; a failed deploy stores nothing."""
     access.require_role(actor, {Role.ADMIN, Role.SYSTEM}, "deploy procedures")
     _check_names(files)
+    files = with_lanes(files, lanes)
     texts = _decode(files)
     sha256 = sources_sha256(files)
     with rt.store.transaction() as session:
@@ -71,7 +83,8 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
             return DeployResult(existing.key, existing.version, sha256, False, list(existing.lint or []))
     parsed = parse_procedure(files)
     _check_lengths(parsed)
-    findings = policy.lint_procedure(files, rt.policy)
+    # one parse: the lint walks the graphs read with the trees SpiffWorkflow parsed
+    findings = parsed.source.warnings + policy.lint_procedure(files, rt.policy, graphs=parsed.source.graphs)
     errors = [p for p in findings if p.severity == "error"]
     if errors:
         raise ProcedureInvalidError(errors)

@@ -183,7 +183,7 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
             continue
         info = elements.get(task.element_id)
         record_ = TaskRecord(id=task.task_id, case_id=case.id, element_id=task.element_id, name=task.name,
-                             role=task.lane or Role.OFFICER.value, stage=info.stage if info else None,
+                             role=_role_of(task, info), stage=info.stage if info else None,
                              department=_department_of(case, info, data), state=TaskState.READY.value,
                              created_at=now, due_at=due_by_task.get(task.element_id), assignee=None,
                              finished_at=None, finished_by=None)
@@ -198,6 +198,14 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
 
 
 RESPONSIBLE_DEPARTMENT = "responsible_department"
+
+
+def _role_of(task, info) -> str:
+    """The role the deploy resolved for the element (candidate groups, lane mapping, lane name); the default
+    role for a task in no lane."""
+    if info is not None:
+        return info.role or Role.OFFICER.value
+    return task.lane or Role.OFFICER.value
 _DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
