@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from engine.bpmn.model import SourceModel
 from engine.bpmn.xml import NS, camunda
@@ -49,8 +49,14 @@ def read_mapping(data: bytes) -> tuple[dict[str, Assignment], list[Problem]]:
     return mapping, problems
 
 
-def mapping_file(lanes: dict[str, Any]) -> bytes:
-    """The mapping as it is stored with a version (sorted, so equal mappings give equal versions)."""
+def mapping_file(lanes: Mapping[str, Any] | str) -> bytes:
+    """The mapping as it is stored with a version (sorted, so equal mappings give equal versions); text that
+    is not JSON is kept as given, and the parse reports it."""
+    if isinstance(lanes, str):
+        try:
+            lanes = json.loads(lanes)
+        except ValueError:
+            return lanes.encode("utf-8")
     return json.dumps(lanes, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 

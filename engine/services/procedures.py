@@ -12,6 +12,7 @@ from engine.store import ProcedureVersionRecord, queries
 from engine.workflow import parse_procedure, sources_sha256
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+LANES_FILE = bpmn.LANES_FILE  # the deploy's lane-to-role mapping, kept among a version's sources
 MAX_NAME = 200
 
 
@@ -57,18 +58,17 @@ def _check_lengths(parsed) -> None:
         raise ProcedureInvalidError(problems)
 
 
-def with_lanes(files: Mapping[str, bytes], lanes: Mapping[str, Any] | None) -> dict[str, bytes]:
-    """The files with the deploy's lane-to-role mapping ({"Boss": "supervisor"}) stored among them, so the
-    mapping belongs to the version (a new mapping is a new version) and every re-parse reads it again."""
-    if bpmn.LANES_FILE in files:
-        raise ProcedureInvalidError([Problem(message=f"'{bpmn.LANES_FILE}' is the name Dueflow keeps the lane "
-                                                     "mapping under; give the mapping as the lanes field",
-                                             file=bpmn.LANES_FILE, rule="FILE_NAME")])
-    return {**files, bpmn.LANES_FILE: bpmn.mapping_file(dict(lanes))} if lanes else dict(files)
+def with_lanes(files: Mapping[str, bytes], lanes: Mapping[str, Any] | str | None) -> dict[str, bytes]:
+    """The files with the deploy's lane-to-role mapping ({"Boss": "supervisor"}, or its JSON text) stored among
+    them as `dueflow-lanes.json`, so the mapping belongs to the version (a new mapping is a new version), every
+    re-parse reads it again, and a version's sources redeploy unchanged. Bad JSON is reported by the parse."""
+    if lanes is None or lanes == "" or lanes == {}:
+        return dict(files)
+    return {**files, bpmn.LANES_FILE: bpmn.mapping_file(lanes)}
 
 
 def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
-                     lanes: Mapping[str, Any] | None = None) -> DeployResult:
+                     lanes: Mapping[str, Any] | str | None = None) -> DeployResult:
     """Parse, check and lint the files, then store them as the next version of their process id.
 
     Identical files return the version that already holds them; a failed deploy stores nothing."""

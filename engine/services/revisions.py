@@ -61,7 +61,7 @@ def version_diagram(rt: Runtime, *, key: str, version: int, actor: Actor) -> str
 
 
 def check_draft(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
-                lanes: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+                lanes: Mapping[str, Any] | str | None = None) -> list[dict[str, Any]]:
     """What a deploy of these files would report (parse, safety and due-process problems, warnings too),
     without storing anything: the modeler marks them on the diagram before the admin deploys."""
     access.require_role(actor, {Role.ADMIN, Role.SYSTEM}, "check procedures")

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from engine.services import audit_trail, cases, procedures, tasks
-from tests.builders import a_case, an_admin, an_officer
+from tests.builders import FIXTURES, a_case, an_admin, an_officer
 from tests.web.conftest import PASSWORD, PENALTY
 
 INVESTIGATION = {"findings": "stall on the pavement", "inspected_on": "2026-03-02"}
@@ -261,3 +261,21 @@ def test_a_statement_sent_when_the_case_no_longer_waits_for_one_is_refused_on_th
     page = party.post("/party/statement", {"text": "Too early: the notice was not served yet."})
     assert page.status_code == 409 and "The case is not waiting for this message now." in page.text
     assert "Too early: the notice was not served yet." in page.text, "what the party wrote is kept"
+
+
+@pytest.mark.parametrize("language,label", [("en", "Lane roles (optional)"), ("zh-CN", "泳道角色（可选）")])
+def test_the_admin_gives_lane_roles_when_deploying_files_and_in_the_modeler(browser, rt, language, label):
+    lanes = (FIXTURES / "elements" / "lanes_any_name.bpmn").read_bytes()
+    b = browser(language)
+    b.sign_in("ada")
+    assert label in b.get("/admin/procedures").text
+    b.client.post("/admin/procedures/upload", data={"csrf_token": b.token, "lanes": '{"Boss": "supervisor"}'},
+                  files={"files": ("lanes.bpmn", lanes, "application/xml")})
+    assert [v.key for v in procedures.list_procedures(rt)] == ["leave_request"]
+    page = b.get("/admin/modeler?key=leave_request&version=1").text
+    assert label in page and "{&#34;Boss&#34;: &#34;supervisor&#34;}" in page, "the version's mapping, to edit"
+    answer = b.client.post("/admin/procedures/check", data={"key": "leave_request", "version": "1",
+                                                            "lanes": '{"Boss": "chief"}'},
+                           files={"bpmn": ("x.bpmn", lanes, "application/xml")},
+                           headers={"X-CSRF-Token": b.token, "Accept": "application/json"})
+    assert [p["rule"] for p in answer.json()["problems"] if p["severity"] == "error"] == ["LANE_ROLE"]
