@@ -64,7 +64,7 @@ def _procedure_keys(request: Request) -> list[dict[str, Any]]:
 def new_case_page(request: Request, actor: StaffUser):
     access.require_role(actor, access.CASE_OPENERS, "open cases")
     return page(request, "officer/new_case.html", procedures=_procedure_keys(request), values={}, errors={},
-                error=None)
+                error=None, start_forms=procedures.start_forms(_rt(request)))
 
 
 @router.post("/cases/new")
@@ -75,6 +75,13 @@ def open_case(request: Request, actor: StaffUser, form: CheckedForm):
                             "location": {"address": values["address"], "grid_cell": values["grid_cell"] or None}}
     if values["category"]:
         data["category"] = values["category"]
+    # the chosen procedure's start form: its fields are named start.<procedure>.<field> on the page
+    start_forms = procedures.start_forms(_rt(request))
+    start = {f["id"]: f"start.{values['procedure']}.{f['id']}" for f in start_forms.get(values["procedure"], [])}
+    for field_id, name in start.items():
+        values[name] = str(form.get(name, "")).strip()[:2000]
+        if values[name]:
+            data[field_id] = values[name]
     errors: dict[str, str] = {}
     if not values["party_name"]:
         errors["party_name"] = "is required"
@@ -85,10 +92,10 @@ def open_case(request: Request, actor: StaffUser, form: CheckedForm):
             raise InvalidDataError.for_fields(errors)
         view = cases.open_case(_rt(request), procedure=values["procedure"], data=data, actor=actor)
     except InvalidDataError as error:
-        fields = {d["field"].replace("party.type", "party_type").replace("party.", "party_")
+        fields = {start.get(d["field"]) or d["field"].replace("party.type", "party_type").replace("party.", "party_")
                   .replace("location.", ""): d["message"] for d in error.details}
         return page(request, "officer/new_case.html", status=422, procedures=_procedure_keys(request),
-                    values=values, errors=fields, error=error)
+                    values=values, errors=fields, error=error, start_forms=start_forms)
     return page(request, "officer/case_opened.html", status=201, case=view)
 
 

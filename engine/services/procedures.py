@@ -103,6 +103,19 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
     return DeployResult(parsed.key, version, sha256, True, warnings)
 
 
+def start_forms(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
+    """The start form (camunda:formData on the start event) of each active procedure that has one, by key:
+    what the new-case page asks for besides the party and the place."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    with rt.store.transaction(write=False) as session:
+        for key in sorted({record.key for record in queries.all_procedures(session)}):
+            record = queries.latest_procedure(session, key)
+            fields = rt.procedure(record).source.start_form if record is not None else []
+            if fields:
+                found[key] = [f.as_dict() for f in fields]
+    return found
+
+
 def list_procedures(rt: Runtime) -> list[ProcedureView]:
     with rt.store.transaction(write=False) as session:
         return [_view(record) for record in queries.all_procedures(session)]

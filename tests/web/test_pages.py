@@ -279,3 +279,23 @@ def test_the_admin_gives_lane_roles_when_deploying_files_and_in_the_modeler(brow
                            files={"bpmn": ("x.bpmn", lanes, "application/xml")},
                            headers={"X-CSRF-Token": b.token, "Accept": "application/json"})
     assert [p["rule"] for p in answer.json()["problems"] if p["severity"] == "error"] == ["LANE_ROLE"]
+
+
+@pytest.mark.parametrize("language,legend,required", [("en", "What the procedure permit_request asks", "Required."),
+                                                       ("zh-CN", "立案时程序 permit_request 需要填写的内容", "必填。")])
+def test_the_new_case_page_asks_for_the_start_form_and_names_a_missing_field(browser, rt, language, legend, required):
+    procedures.deploy_procedure(rt, files={"p.bpmn": (FIXTURES / "elements" / "start_form.bpmn").read_bytes()},
+                                actor=an_admin())
+    b = browser(language)
+    b.sign_in("olga")
+    page = b.get("/cases/new").text
+    assert legend in page and 'name="start.permit_request.applicant"' in page and 'value="1"' in page
+    form = {"csrf_token": b.token, "procedure": "permit_request", "party_name": "Li Wei", "address": "1 Road"}
+    refused = b.client.post("/cases/new", data=form)
+    assert refused.status_code == 422 and 'id="start.permit_request.applicant-error"' in refused.text
+    assert required in refused.text
+    opened = b.client.post("/cases/new", data={**form, "start.permit_request.applicant": "Li Wei",
+                                               "start.permit_request.stalls": "3"})
+    assert opened.status_code == 201
+    [case] = cases.list_cases(rt, actor=an_admin())[0]
+    assert cases.get_case(rt, case_id=case["id"], actor=an_admin()).data["stalls"] == 3
