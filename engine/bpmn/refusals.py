@@ -21,9 +21,9 @@ def check_listeners(model: SourceModel, file: str, root: Any) -> None:
         what = "an execution listener" if local(listener.tag) == "executionListener" else "a task listener"
         code = listener.get("class") or listener.get("delegateExpression") or listener.get("expression") or \
             ("a script" if len(listener) else "")
-        model.problem(f"{what} ({code or 'no implementation'}) is not run by Dueflow: do its work in a script "
-                      "task or an extra step of the process instead", file, listener, element_id=owner_id(listener),
-                      rule="LISTENER")
+        model.problem(f"{what} ({code or 'no implementation'}) is not run by Dueflow: the process runs without "
+                      "it; if the process needs its work, do it in a script task or a step of its own", file, listener,
+                      element_id=owner_id(listener), rule="LISTENER", severity="warning")
 
 
 def check_java(model: SourceModel, file: str, root: Any) -> None:
@@ -35,7 +35,8 @@ def check_java(model: SourceModel, file: str, root: Any) -> None:
         if code:
             model.problem(f"Java code '{code}' has no worker here and would not run: remove it, or make the step "
                           "an external service task (camunda:type=\"external\", camunda:topic) a worker completes",
-                          file, node, element_id=node.get("id") or owner_id(node), rule="JAVA_CLASS")
+                          file, node, element_id=node.get("id") if local(node.tag).endswith("Task") else owner_id(node),
+                          rule="JAVA_CLASS")
 
 
 def check_scripts(model: SourceModel, file: str, root: Any) -> None:
@@ -49,9 +50,8 @@ def check_scripts(model: SourceModel, file: str, root: Any) -> None:
 
 def check_data_stores(model: SourceModel, file: str, root: Any) -> None:
     for store in root.xpath("//bpmn:dataStore | //bpmn:dataStoreReference", namespaces=NS):
-        model.problem("a data store has no implementation here: nothing is read from or written to it; keep the "
-                      "data in process variables (form fields, script results)", file, store, rule="DATA_STORE",
-                      severity="warning")
+        model.problem("a data store has no implementation here (SpiffWorkflow refuses it): remove it and keep the "
+                      "data in process variables (form fields, script results)", file, store, rule="DATA_STORE")
 
 
 def check_mappings(model: SourceModel, file: str, root: Any) -> None:
