@@ -139,7 +139,7 @@ def download(request: Request, actor: StaffUser, case_id: CaseId, document_id: C
 @router.post("/cases/{case_id}/messages")
 def record_message(request: Request, actor: StaffUser, case_id: CaseId, form: CheckedForm):
     """A message that reached the office another way (a waiver signed on paper, a bank's payment notice)."""
-    name = str(form.get("message", ""))[:64]
+    name = str(form.get("message", ""))[:200]
     note = str(form.get("note", "")).strip()[:2000]
     cases.deliver_message(_rt(request), case_id=case_id, name=name, payload={"note": note} if note else {},
                           actor=actor)

@@ -257,4 +257,5 @@ def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseVi
     if records is None:
         records = queries.ready_tasks_of_case(session, step.case.id)
     tasks = [TaskView.of(t, step.case) for t in records]
-    return CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)
+    waiting = sorted(step.run.waiting_messages()) if step.case.status == CaseStatus.OPEN.value else []
+    return CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None, waiting)

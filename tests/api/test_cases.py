@@ -152,3 +152,24 @@ def test_a_start_form_field_missing_when_opening_a_case_is_422_naming_it(client,
     opened = client.post("/api/cases", headers=login("olga"), json={"procedure": "permit_request",
                                                                      "data": {"applicant": "Li Wei"}})
     assert opened.status_code == 201 and opened.json()["data"]["stalls"] == 1
+
+
+def test_any_message_name_bpmn_allows_is_delivered_and_the_case_lists_what_it_waits_for(client, login, staff):
+    files = upload(FIXTURES / "elements" / "message_names.bpmn")
+    assert client.post("/api/procedures", headers=login("ada"), files=files).status_code == 201
+    case = client.post("/api/cases", headers=login("olga"), json={"procedure": "zaak", "data": {}}).json()
+    assert case["waiting_messages"] == ["zaakdossier-created"]
+    early = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                        json={"name": "Payment received", "payload": {}})
+    assert_error(early, 409)
+    after = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                        json={"name": "zaakdossier-created", "payload": {"zaak": "Z-1"}})
+    assert after.status_code == 200, after.text
+    assert after.json()["waiting_messages"] == ["Payment received"]
+    done = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                       json={"name": "Payment received", "payload": {}}).json()
+    assert (done["status"], done["waiting_messages"]) == ("closed", [])
+    assert client.get(f"/api/cases/{case['id']}", headers=login("olga")).json()["waiting_messages"] == []
+    control = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                          json={"name": "bad\nname", "payload": {}})
+    assert_error(control, 422)
