@@ -37,7 +37,7 @@ def _processes(model: SourceModel) -> dict[str, Any]:
 
 
 def _start_event(model: SourceModel) -> str | None:
-    process = _processes(model).get(model.key)
+    process = _processes(model).get(model.key or "")
     starts = [] if process is None else process.xpath("./bpmn:startEvent", namespaces=NS)
     plain = [s for s in starts if not s.xpath("./*[contains(local-name(), 'EventDefinition')]")]
     return (plain or starts)[0].get("id") if (plain or starts) else None

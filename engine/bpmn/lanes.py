@@ -52,12 +52,13 @@ def read_mapping(data: bytes) -> tuple[dict[str, Assignment], list[Problem]]:
 def mapping_file(lanes: Mapping[str, Any] | str) -> bytes:
     """The mapping as it is stored with a version (sorted, so equal mappings give equal versions); text that
     is not JSON is kept as given, and the parse reports it."""
+    value: Any = lanes
     if isinstance(lanes, str):
         try:
-            lanes = json.loads(lanes)
+            value = json.loads(lanes)
         except ValueError:
             return lanes.encode("utf-8")
-    return json.dumps(lanes, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def _named(name: str | None, mapping: dict[str, Assignment]) -> Assignment | None:

@@ -3,7 +3,7 @@ mapping given with the deploy, and the process graphs (read before any expressio
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Mapping
+from typing import Any, Mapping
 
 from lxml import etree
 
@@ -50,14 +50,14 @@ def _schema(path: str) -> etree.XMLSchema:
 def schema_problems(model: SourceModel, bpmn_xsd: str, dmn_xsds: Mapping[str, str]) -> list[Problem]:
     """Every file validated against its XSD (the engine's own schemas, passed in), with lines."""
     problems = []
-    pairs = [(f, r, bpmn_xsd) for f, r in model.bpmn]
+    pairs: list[tuple[str, Any, str | None]] = [(f, r, bpmn_xsd) for f, r in model.bpmn]
     pairs += [(f, r, dmn_xsds.get(namespace(r) or "")) for f, r in model.dmn]
     for file, root, xsd in pairs:
         if xsd is None:
             continue
         schema = _schema(xsd)
         if not schema.validate(root):
-            for error in schema.error_log:
+            for error in list(schema.error_log):  # type: ignore[call-overload]
                 problems.append(Problem(message=f"not valid BPMN/DMN: {error.message}", file=file,
                                         line=error.line, rule="XSD"))
     return problems

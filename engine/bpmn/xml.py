@@ -49,7 +49,7 @@ def parse_xml(name: str, data: bytes | str) -> tuple[Any, Problem | None]:
     except etree.XMLSyntaxError as exc:
         return None, Problem(message=f"malformed XML: {exc.msg}", file=name, line=getattr(exc, "lineno", None),
                              rule="XML_SYNTAX")
-    docinfo = root.getroottree().docinfo
+    docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         return None, Problem(message=DOCTYPE_REFUSED, file=name, line=1, rule="XML_DOCTYPE")
     return root, None
