@@ -10,8 +10,8 @@ from engine.bpmn.lanes import LANES_FILE, mapping_file
 from engine.bpmn.layout import with_diagram
 from engine.bpmn.model import ElementInfo, SourceModel
 from engine.bpmn.source import read_xml, schema_problems
-from engine.bpmn.xml import DOCTYPE_REFUSED, doctype_problem, parse_xml
+from engine.bpmn.xml import DOCTYPE_REFUSED, MAX_FILE_NAME, doctype_problem, file_name_problems, parse_xml
 
-__all__ = ["DOCTYPE_REFUSED", "ELEMENT_CHECKS", "LANES_FILE", "ElementInfo", "ProcessGraph", "SourceModel",
+__all__ = ["DOCTYPE_REFUSED", "ELEMENT_CHECKS", "MAX_FILE_NAME", "file_name_problems", "LANES_FILE", "ElementInfo", "ProcessGraph", "SourceModel",
            "check_called_processes", "discretion_tables", "doctype_problem", "inspect", "inspect_dmn",
            "mapping_file", "parse_xml", "read_processes", "read_xml", "schema_problems", "with_diagram"]

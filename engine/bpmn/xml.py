@@ -2,7 +2,7 @@
 small helpers the rest of engine.bpmn reads elements with."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from lxml import etree
 
@@ -22,6 +22,24 @@ NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS, "flowable": FLOWABLE_NS, "activiti
 
 DOCTYPE_REFUSED = ("a DOCTYPE (DTD or entity declarations) is not allowed in BPMN or DMN: entities can read "
                    "files of the server or expand without bound; write the text itself")
+
+
+MAX_FILE_NAME = 200
+
+
+def file_name_problems(names: Iterable[str]) -> list[Problem]:
+    """A file name is stored with the version and sent back in download headers: one plain name per file, no
+    folders (`/`, `\\`), no control characters (a CR/LF would break every later download of the BPMN)."""
+    problems = []
+    for name in names:
+        shown = name[:MAX_FILE_NAME].encode("unicode_escape").decode("ascii")
+        if not name.strip(" .") or len(name) > MAX_FILE_NAME:
+            problems.append(Problem(message=f"a file name must be 1 to {MAX_FILE_NAME} characters", file=shown,
+                                    rule="FILE_NAME"))
+        elif any(ch in "/\\" or not ch.isprintable() for ch in name):
+            problems.append(Problem(message="a file name may not hold folders (/ or \\) or control characters "
+                                            "such as line breaks", file=shown, rule="FILE_NAME"))
+    return problems
 
 
 def _parser() -> etree.XMLParser:

@@ -13,21 +13,10 @@ from engine.workflow import parse_procedure, sources_sha256
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 LANES_FILE = bpmn.LANES_FILE  # the deploy's lane-to-role mapping, kept among a version's sources
-MAX_NAME = 200
 
 
 def _check_names(files: Mapping[str, bytes]) -> None:
-    """A file name is stored with the version and sent back in download headers: one plain name per file, no
-    folders (`/`, `\\`), no control characters (a CR/LF would break every later download of the BPMN)."""
-    problems = []
-    for name in files:
-        shown = name[:MAX_NAME].encode("unicode_escape").decode("ascii")
-        if not name.strip(" .") or len(name) > MAX_NAME:
-            problems.append(Problem(message=f"a file name must be 1 to {MAX_NAME} characters", file=shown,
-                                    rule="FILE_NAME"))
-        elif any(ch in "/\\" or not ch.isprintable() for ch in name):
-            problems.append(Problem(message="a file name may not hold folders (/ or \\) or control characters "
-                                            "such as line breaks", file=shown, rule="FILE_NAME"))
+    problems = bpmn.file_name_problems(files)
     if problems:
         raise ProcedureInvalidError(problems)
 
