@@ -9,6 +9,7 @@ from engine.bpmn import refusals
 from engine.bpmn.dmn import inspect_dmn
 from engine.bpmn.forms import read_form
 from engine.bpmn.lanes import Assignment, lane_assignments, task_assignment
+from engine.bpmn.mappings import read_mappings
 from engine.bpmn.model import FLOW_NODE_KINDS, SUBPROCESS_OWN, SUPPORTED, ElementInfo, SourceModel
 from engine.bpmn.xml import CAMUNDA_NS, NS, local, owner_id, properties_of
 from engine.domain import Stage
@@ -53,6 +54,7 @@ def _inspect_bpmn(model: SourceModel, file: str, root: Any) -> None:
         lanes = lane_assignments(model, file, process, model.lane_roles)
         _inspect_container(model, file, process, lanes, messages, None)
     _inspect_hidden_code(model, file, root)
+    model.mappings.update(read_mappings(model, file, root))
     for check in refusals.FILE_CHECKS:
         check(model, file, root)
 
@@ -60,7 +62,7 @@ def _inspect_bpmn(model: SourceModel, file: str, root: Any) -> None:
 # Places procedure code can hide besides scripts, conditions, timers and DMN cells: each is Python (or a
 # Camunda `${...}`) the engine evaluates, so each is checked against the safe language at deploy.
 _HIDDEN_CODE = ("//bpmn:loopCardinality | //bpmn:completionCondition | //bpmn:conditionalEventDefinition/bpmn:condition"
-                " | //camunda:inputParameter | //camunda:outputParameter | //*[local-name()='messagePayload']"
+                " | //*[local-name()='messagePayload']"
                 " | //*[local-name()='expression' and parent::*[local-name()='correlationProperty'"
                 " or local-name()='messageEventDefinition']]")
 
@@ -68,8 +70,7 @@ _HIDDEN_CODE = ("//bpmn:loopCardinality | //bpmn:completionCondition | //bpmn:co
 def _inspect_hidden_code(model: SourceModel, file: str, root: Any) -> None:
     for node in root.xpath(_HIDDEN_CODE, namespaces=NS):
         text = (node.text or "").strip()
-        literal = local(node.tag) in ("inputParameter", "outputParameter") and not text.startswith("${")
-        if text and len(node) == 0 and not literal:
+        if text and len(node) == 0:
             try:
                 python = expressions.translate_condition(text)
             except expressions.ExpressionError as exc:

@@ -71,6 +71,7 @@ class SourceModel:
     process_properties: dict[str, str] = field(default_factory=dict)
     lane_roles: dict[str, Any] = field(default_factory=dict)  # lane name -> lanes.Assignment, given with the deploy
     start_event: str | None = None  # the procedure's own start event (its form opens a case)
+    mappings: dict[str, Any] = field(default_factory=dict)  # element id -> mappings.Mappings (camunda:inputOutput)
     graphs: list[Any] = field(default_factory=list)  # engine.bpmn.graph.ProcessGraph, read before translation
     problems: list[Problem] = field(default_factory=list)
 

@@ -1,5 +1,5 @@
 """What Dueflow will not run is said, not hidden: listeners, Java classes without a worker, scripts in other
-languages, data stores, variable mappings and extra executable pools are each listed in the deploy result with
+languages, data stores and extra executable pools are each listed in the deploy result with
 their element, line and what to do instead."""
 from __future__ import annotations
 
@@ -54,14 +54,6 @@ def check_data_stores(model: SourceModel, file: str, root: Any) -> None:
                       "data in process variables (form fields, script results)", file, store, rule="DATA_STORE")
 
 
-def check_mappings(model: SourceModel, file: str, root: Any) -> None:
-    """Input/output mappings are not run: refused by name rather than skipped."""
-    for mapping in _each(root, "//{engine}:inputOutput"):
-        model.problem("camunda:inputOutput variable mappings are not supported: the element sees all of the case's "
-                      "data and what it sets stays set; remove the mapping and use the variable names directly",
-                      file, mapping, element_id=owner_id(mapping), rule="UNSUPPORTED")
-
-
 def check_pools(model: SourceModel) -> None:
     """A case runs one executable process; the other executable pools of its collaboration never start."""
     called = {n.get("calledElement") for _, root in model.bpmn
@@ -78,4 +70,4 @@ def check_pools(model: SourceModel) -> None:
                               rule="EXTRA_POOL", severity="warning")
 
 
-FILE_CHECKS = (check_listeners, check_java, check_scripts, check_data_stores, check_mappings)
+FILE_CHECKS = (check_listeners, check_java, check_scripts, check_data_stores)

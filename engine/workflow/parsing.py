@@ -16,6 +16,7 @@ from engine import bpmn
 from engine.bpmn import ElementInfo, SourceModel
 from engine.domain import ProcedureInvalidError, Problem
 from engine.forms import FormField
+from engine.workflow.mappings import attach_mappings
 
 
 @dataclass
@@ -62,6 +63,7 @@ def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
             parser.add_bpmn_xml(root, filename=file)
         spec = parser.get_spec(model.key)
         subprocess_specs = parser.get_subprocess_specs(model.key)
+        attach_mappings([spec, *subprocess_specs.values()], model.mappings)
     except ValidationException as exc:
         element = model.elements.get(exc.id)
         line = exc.line_number or (element.line if element else None)

@@ -1,5 +1,4 @@
-"""What Dueflow will not run is said, not hidden: each listener, Java class, Groovy script, variable mapping,
-data store and extra executable pool is in the deploy result with its element and line."""
+"""What Dueflow will not run is said, not hidden: each listener, Java class, Groovy script, data store and extra executable pool is in the deploy result with its element and line."""
 from __future__ import annotations
 
 import pytest
@@ -11,7 +10,7 @@ from tests.builders import a_case, an_admin, files_of
 NOT_RUN = files_of("elements/not_run.bpmn")["not_run.bpmn"]
 # what cannot run at all: the deploy is refused until each is rewritten
 REFUSED = [("DATA_STORE", "registry", 9), ("UNSUPPORTED", "tally", 21), ("JAVA_CLASS", "tell_archive", 25),
-           ("UNSUPPORTED", "record", 29), ("DATA_STORE", "registry_ref", 34)]
+           ("DATA_STORE", "registry_ref", 34)]
 # what the process runs without: deployed, and each is listed as a warning
 LISTED = [("LISTENER", "start", 12), ("LISTENER", "review", 17), ("EXTRA_POOL", "archive", 40)]
 
@@ -24,7 +23,6 @@ def test_code_that_would_not_run_is_refused_with_element_line_and_what_to_do(rt)
     messages = {p.element_id: p.message for p in refused.value.problems}
     assert "groovy" in messages["tally"] and "Python" in messages["tally"]
     assert "org.example.SendToArchive" in messages["tell_archive"] and "external" in messages["tell_archive"]
-    assert "inputOutput" in messages["record"]
     assert procedures.list_procedures(rt) == []
 
 
@@ -32,9 +30,6 @@ def test_what_the_process_runs_without_is_listed_as_warnings_and_it_runs(rt):
     runnable = (NOT_RUN.replace(b'scriptFormat="groovy"', b'scriptFormat="python"')
                 .replace(b'execution.setVariable("n", 1)', b"n = 1")
                 .replace(b' camunda:class="org.example.SendToArchive"', b"")
-                .replace(b'<camunda:inputOutput>', b"<camunda:properties>")
-                .replace(b'<camunda:inputParameter name="who">${initiator}</camunda:inputParameter>', b"")
-                .replace(b'</camunda:inputOutput>', b"</camunda:properties>")
                 .replace(b'  <bpmn:dataStore id="registry" name="Registry"/>\n', b"")
                 .replace(b'    <bpmn:dataStoreReference id="registry_ref" dataStoreRef="registry"/>\n', b""))
     result = procedures.deploy_procedure(rt, files={"not_run.bpmn": runnable}, actor=an_admin())

@@ -1,0 +1,52 @@
+"""Runs camunda:inputOutput mappings inside the sandbox: inputs when the element becomes ready, outputs when
+it completes, each expression through the script engine (the safe language, within the step's budget)."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+_SAVED = "dueflow_mapped_inputs"  # internal data: the case values the inputs hid, to put back at the end
+_ABSENT = "__absent__"
+
+
+def _evaluate(task: Any, expression: str) -> Any:
+    return task.workflow.script_engine.evaluate(task, expression)
+
+
+def _with_mappings(spec: Any, inputs: tuple[tuple[str, str], ...], outputs: tuple[tuple[str, str], ...]) -> None:
+    update, complete = spec._update_hook, spec._on_complete_hook
+
+    def update_with_inputs(task: Any) -> Any:
+        ready = update(task)  # inherits the case's data first
+        if ready:
+            saved: dict[str, Any] = {}
+            for name, expression in inputs:
+                value = _evaluate(task, expression)
+                saved.setdefault(name, task.data.get(name, _ABSENT))
+                task.data[name] = value
+            task.internal_data[_SAVED] = saved
+        return ready
+
+    def complete_with_outputs(task: Any) -> Any:
+        results = [(name, _evaluate(task, expression)) for name, expression in outputs]
+        # the inputs were the element's own variables: the case sees its values from before again
+        for name, before in task.internal_data.pop(_SAVED, {}).items():
+            if before == _ABSENT:
+                task.data.pop(name, None)
+            else:
+                task.data[name] = before
+        task.data.update(results)
+        return complete(task)
+
+    spec._update_hook = update_with_inputs
+    spec._on_complete_hook = complete_with_outputs
+
+
+def attach_mappings(specs: Iterable[Any], mappings: dict[str, Any]) -> None:
+    """Give every task spec of the procedure (and of its subprocesses) the mappings of its BPMN element."""
+    if not mappings:
+        return
+    for process in specs:
+        for spec in process.task_specs.values():
+            found = mappings.get(getattr(spec, "bpmn_id", None) or "")
+            if found is not None and (found.inputs or found.outputs):
+                _with_mappings(spec, found.inputs, found.outputs)
