@@ -12,19 +12,35 @@ def _evaluate(task: Any, expression: str) -> Any:
     return task.workflow.script_engine.evaluate(task, expression)
 
 
-def _with_mappings(spec: Any, inputs: tuple[tuple[str, str], ...], outputs: tuple[tuple[str, str], ...]) -> None:
-    update, complete = spec._update_hook, spec._on_complete_hook
+def _apply_inputs(task: Any, inputs: tuple[tuple[str, str], ...]) -> None:
+    saved: dict[str, Any] = {}
+    for name, expression in inputs:
+        value = _evaluate(task, expression)
+        saved.setdefault(name, task.data.get(name, _ABSENT))
+        task.data[name] = value
+    task.internal_data[_SAVED] = saved
 
-    def update_with_inputs(task: Any) -> Any:
-        ready = update(task)  # inherits the case's data first
-        if ready:
-            saved: dict[str, Any] = {}
-            for name, expression in inputs:
-                value = _evaluate(task, expression)
-                saved.setdefault(name, task.data.get(name, _ABSENT))
-                task.data[name] = value
-            task.internal_data[_SAVED] = saved
-        return ready
+
+def _with_mappings(spec: Any, inputs: tuple[tuple[str, str], ...], outputs: tuple[tuple[str, str], ...]) -> None:
+    complete = spec._on_complete_hook
+    if hasattr(spec, "copy_data"):  # a subprocess: its body starts from the data copied when it starts
+        copy = spec.copy_data
+
+        def copy_with_inputs(task: Any, subworkflow: Any) -> Any:
+            _apply_inputs(task, inputs)
+            return copy(task, subworkflow)
+
+        spec.copy_data = copy_with_inputs
+    else:
+        update = spec._update_hook
+
+        def update_with_inputs(task: Any) -> Any:
+            ready = update(task)  # inherits the case's data first
+            if ready:
+                _apply_inputs(task, inputs)
+            return ready
+
+        spec._update_hook = update_with_inputs
 
     def complete_with_outputs(task: Any) -> Any:
         results = [(name, _evaluate(task, expression)) for name, expression in outputs]
@@ -37,7 +53,6 @@ def _with_mappings(spec: Any, inputs: tuple[tuple[str, str], ...], outputs: tupl
         task.data.update(results)
         return complete(task)
 
-    spec._update_hook = update_with_inputs
     spec._on_complete_hook = complete_with_outputs
 
 

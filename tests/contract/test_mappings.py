@@ -45,3 +45,36 @@ def test_a_mapping_that_cannot_run_is_refused_naming_the_element_and_line(rt):
     found = sorted((p.rule, p.element_id, p.line) for p in refused.value.problems)
     assert found == [("EXPRESSION", "compute", 10), ("MAPPING", "compute", 11)]
     assert "<list>" in next(p.message for p in refused.value.problems if p.rule == "MAPPING")
+
+
+SUBPROCESS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://dueflow.test">
+  <bpmn:process id="mapped_sub" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:subProcess id="inner">
+      <bpmn:extensionElements><camunda:inputOutput>
+        <camunda:inputParameter name="owner">${party_name}</camunda:inputParameter>
+        <camunda:outputParameter name="signed_by">${signer}</camunda:outputParameter>
+      </camunda:inputOutput></bpmn:extensionElements>
+      <bpmn:startEvent id="inner_start"/>
+      <bpmn:scriptTask id="sign" scriptFormat="python"><bpmn:script>signer = owner + " (signed)"</bpmn:script></bpmn:scriptTask>
+      <bpmn:endEvent id="inner_end"/>
+      <bpmn:sequenceFlow id="i1" sourceRef="inner_start" targetRef="sign"/>
+      <bpmn:sequenceFlow id="i2" sourceRef="sign" targetRef="inner_end"/>
+    </bpmn:subProcess>
+    <bpmn:userTask id="check" name="Check"/>
+    <bpmn:endEvent id="done"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="inner"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="inner" targetRef="check"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="check" targetRef="done"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_an_embedded_subprocess_runs_its_mappings_around_its_body(runtime):
+    procedures.deploy_procedure(runtime, files={"sub.bpmn": SUBPROCESS}, actor=an_admin())
+    case = a_case(runtime, "mapped_sub")
+    data = cases.get_case(runtime, case_id=case.id, actor=an_officer()).data
+    assert data["signed_by"] == "Green Grocer Ltd (signed)"
+    assert "owner" not in data, "the subprocess's input is its own"
