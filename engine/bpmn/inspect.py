@@ -80,14 +80,6 @@ def _inspect_hidden_code(model: SourceModel, file: str, root: Any) -> None:
             if problem:
                 model.problem(f"{local(node.tag)}: {problem}", file, node, element_id=owner_id(node),
                               rule="EXPRESSION")
-    for mapping in root.xpath("//camunda:in[@sourceExpression] | //camunda:out[@sourceExpression]", namespaces=NS):
-        try:
-            problem = expressions.check(expressions.translate_condition(mapping.get("sourceExpression")))
-        except expressions.ExpressionError as exc:
-            problem = str(exc)
-        if problem:
-            model.problem(f"sourceExpression: {problem}", file, mapping, element_id=owner_id(mapping),
-                          rule="EXPRESSION")
 
 
 def _inspect_container(model: SourceModel, file: str, container: Any, lanes: dict[str, tuple[str, Assignment]],
@@ -203,15 +195,9 @@ def _check_subprocess(model: SourceModel, file: str, node: Any, container: Any) 
 
 
 def _check_call(model: SourceModel, file: str, node: Any, container: Any) -> None:
-    """A call activity names a process deployed with it; Camunda's variable mappings are not supported."""
+    """A call activity names a process deployed with it (its camunda:in/out are read with the mappings)."""
     if not node.get("calledElement"):
         model.problem("call activity has no calledElement (the id of the process it calls)", file, node)
-    mappings = node.xpath("./bpmn:extensionElements/camunda:in | ./bpmn:extensionElements/camunda:out",
-                          namespaces=NS)
-    if mappings:
-        model.problem("camunda:in/camunda:out variable mappings are not supported: the called process sees all of "
-                      "the case's data and all of its data comes back (docs/stages.md, Subprocesses)", file,
-                      mappings[0], element_id=node.get("id"), rule="UNSUPPORTED")
 
 
 # Each element kind's own check; a kind Dueflow learns to run gets its entry here (and in model.FLOW_NODE_KINDS).

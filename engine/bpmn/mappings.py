@@ -1,5 +1,6 @@
-"""Camunda input/output mappings (`camunda:inputOutput`) on tasks and embedded subprocesses, read and checked
-at deploy: each parameter becomes (variable, safe Python expression); the worker runs them (engine.workflow)."""
+"""Camunda variable mappings, read and checked at deploy: `camunda:inputOutput` on tasks and embedded
+subprocesses, `camunda:in`/`camunda:out` on call activities. Each value becomes a safe Python expression (or a
+variable to copy); the worker runs them (engine.workflow.mappings)."""
 from __future__ import annotations
 
 import re
@@ -21,6 +22,60 @@ class Mappings:
 
     inputs: tuple[tuple[str, str], ...] = ()
     outputs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CallMappings:
+    """A call activity's camunda:in/out: (target, source variable or None, expression or None) each way;
+    `variables="all"` copies every variable. With any mapping, only what is mapped crosses, as in Camunda."""
+
+    ins: tuple[tuple[str, str | None, str | None], ...] = ()
+    outs: tuple[tuple[str, str | None, str | None], ...] = ()
+    in_all: bool = False
+    out_all: bool = False
+
+
+def _crossing(model: SourceModel, file: str, node: Any, owner: str) -> tuple[str, str | None, str | None] | None:
+    what = f"camunda:{local(node.tag)}"
+    if node.get("businessKey") is not None:
+        model.problem(f"{what} businessKey: a case has no business key to pass; remove it", file, node,
+                      element_id=owner, rule="MAPPING", severity="warning")
+        return None
+    target = node.get("target") or ""
+    if not _IDENTIFIER.match(target) or target.startswith("_"):
+        model.problem(f"{what}: target '{target}' must be a variable name", file, node, element_id=owner,
+                      rule="MAPPING")
+        return None
+    source, expression = node.get("source"), node.get("sourceExpression")
+    if source is not None:
+        if not _IDENTIFIER.match(source):
+            model.problem(f"{what}: source '{source}' must be a variable name", file, node, element_id=owner,
+                          rule="MAPPING")
+            return None
+        return target, source, None
+    try:
+        python = expressions.translate_condition(expression or "")
+    except expressions.ExpressionError as exc:
+        model.problem(f"{what} sourceExpression: {exc}", file, node, element_id=owner, rule="EXPRESSION")
+        return None
+    problem = expressions.check(python) if python else "it needs source, sourceExpression or variables=\"all\""
+    if problem:
+        model.problem(f"{what} sourceExpression: {problem}", file, node, element_id=owner, rule="EXPRESSION")
+        return None
+    return target, None, python
+
+
+def _call_mappings(model: SourceModel, file: str, call: Any) -> CallMappings | None:
+    owner = call.get("id") or ""
+    ins = call.xpath("./bpmn:extensionElements/camunda:in", namespaces=NS)
+    outs = call.xpath("./bpmn:extensionElements/camunda:out", namespaces=NS)
+    if not ins and not outs:
+        return None
+    mapped_in = [_crossing(model, file, n, owner) for n in ins if n.get("variables") != "all"]
+    mapped_out = [_crossing(model, file, n, owner) for n in outs if n.get("variables") != "all"]
+    return CallMappings(ins=tuple(m for m in mapped_in if m), outs=tuple(m for m in mapped_out if m),
+                        in_all=any(n.get("variables") == "all" for n in ins),
+                        out_all=any(n.get("variables") == "all" for n in outs))
 
 
 def _parameter(model: SourceModel, file: str, node: Any, owner: str) -> tuple[str, str] | None:
@@ -49,9 +104,14 @@ def _parameter(model: SourceModel, file: str, node: Any, owner: str) -> tuple[st
     return name, python
 
 
-def read_mappings(model: SourceModel, file: str, root: Any) -> dict[str, Mappings]:
-    """Every element's camunda:inputOutput; kinds it cannot run on are refused by name."""
-    found: dict[str, Mappings] = {}
+def read_mappings(model: SourceModel, file: str, root: Any) -> dict[str, Mappings | CallMappings]:
+    """Every element's camunda:inputOutput and call activity's camunda:in/out; kinds they cannot run on are
+    refused by name."""
+    found: dict[str, Mappings | CallMappings] = {}
+    for call in root.xpath("//bpmn:callActivity", namespaces=NS):
+        crossing = _call_mappings(model, file, call)
+        if crossing is not None:
+            found[call.get("id") or ""] = crossing
     for block in root.xpath("//bpmn:extensionElements/camunda:inputOutput", namespaces=NS):
         element = block.getparent().getparent()  # (a connector's own mapping goes with its service task)
         owner = element.get("id") or owner_id(block) or ""
