@@ -164,6 +164,8 @@ class CaseView(BaseModel):
     access_code: str | None = Field(default=None, description="the party's access code: shown once, at opening")
     external_tasks: list[dict[str, Any]] = Field(default_factory=list,
                                                  description="service and send tasks waiting for a worker")
+    waiting_messages: list[str] = Field(default_factory=list,
+                                        description="the BPMN messages the case accepts now (POST .../messages)")
 
 
 class CaseSummary(BaseModel):
@@ -197,7 +199,8 @@ class TaskComplete(BaseModel):
 
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,99}$", examples=["fine_paid"])
+    # any name BPMN allows (xsd:string): `zaakdossier-created`, `Payment received`; no control characters
+    name: str = Field(pattern=r"^[^\x00-\x1f\x7f]{1,200}$", examples=["fine_paid", "zaakdossier-created"])
     payload: JsonObject = Field(default_factory=dict)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, UploadFile
+from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import Response
 
 from api.deps import CurrentActor, RuntimeDep
@@ -29,7 +29,9 @@ def list_procedures(rt: RuntimeDep, _actor: CurrentActor):
     200: {"model": DeployView, "description": "these exact files were deployed before: that version"},
     **errors(401, 403, 413, 422)})
 def deploy(rt: RuntimeDep, actor: CurrentActor,
-           files: Annotated[list[UploadFile], File(description="the BPMN file and its DMN tables")]):
+           files: Annotated[list[UploadFile], File(description="the BPMN file and its DMN tables")],
+           lanes: Annotated[str | None, Form(max_length=20_000, description=(
+               'lane name -> role (or {"role", "department"}), JSON: {"Boss": "supervisor"}'))] = None):
     """Deploy a procedure: 201 with the new version, or 422 with one entry per problem found."""
     contents: dict[str, bytes] = {}
     for number, upload in enumerate(files, start=1):
@@ -38,7 +40,7 @@ def deploy(rt: RuntimeDep, actor: CurrentActor,
         if len(data) > procedures.MAX_FILE_BYTES:
             raise PayloadTooLargeError(f"{name} is larger than {procedures.MAX_FILE_BYTES} bytes")
         contents[name] = data
-    result = procedures.deploy_procedure(rt, files=contents, actor=actor)
+    result = procedures.deploy_procedure(rt, files=contents, actor=actor, lanes=lanes)
     return as_json(result, 201 if result.created else 200)
 
 

@@ -88,8 +88,20 @@
       .then(function () { fit(viewer, container); mark(viewer, container); })
       .catch(function () { note(container, container.dataset.failed || ""); });
   }
+  // The new-case page lists every procedure's start form; show only the chosen procedure's
+  function startForms() {
+    var select = document.getElementById("procedure");
+    var forms = document.querySelectorAll("fieldset[data-start-form]");
+    if (!select || !forms.length) { return; }
+    var choose = function () {
+      forms.forEach(function (f) { f.hidden = f.dataset.startForm !== select.value; });
+    };
+    select.addEventListener("change", choose);
+    choose();
+  }
   document.addEventListener("DOMContentLoaded", function () {
     tick();
+    startForms();
     document.querySelectorAll(".diagram[data-bpmn-url]").forEach(show);
   });
 })();

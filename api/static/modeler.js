@@ -145,6 +145,8 @@
       form.append("bpmn", new Blob([result.xml], { type: "application/xml" }), key + ".bpmn");
       form.append("key", canvasNode.dataset.key || "");
       form.append("version", canvasNode.dataset.version || "0");
+      var lanes = document.getElementById("lanes");
+      if (lanes && lanes.value.trim()) { form.append("lanes", lanes.value.trim()); }
       return fetch(url, { method: "POST", body: form, credentials: "same-origin",
                           headers: { "X-CSRF-Token": csrf, "Accept": "application/json" } });
     }).then(function (response) {

@@ -43,11 +43,17 @@ def modeler(request: Request, actor: StaffUser, key: Annotated[str, Query(patter
     if key and version is None:
         version = max(v.version for v in procedures.list_procedures(_rt(request)) if v.key == key) \
             if any(v.key == key for v in procedures.list_procedures(_rt(request))) else None
-    files: list[str] = []
+    sources: dict[str, str] = {}
     if key and version:
-        files = sorted(revisions.version_sources(_rt(request), key=key, version=version, actor=actor))
-    return page(request, "admin/modeler.html", key=key or "", version=version or 0, files=files,
-                vendor_ready=request.app.state.vendor_ready)
+        sources = revisions.version_sources(_rt(request), key=key, version=version, actor=actor)
+    return page(request, "admin/modeler.html", key=key or "", version=version or 0, files=sorted(sources),
+                lanes=sources.get(procedures.LANES_FILE, ""), vendor_ready=request.app.state.vendor_ready)
+
+
+def _lanes(form) -> str | None:
+    """The lane-to-role mapping typed beside the files (JSON text; the deploy reports it when it is not)."""
+    value = form.get("lanes")
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _draft_files(request: Request, actor: Actor, form) -> dict[str, bytes]:
@@ -73,7 +79,8 @@ def _draft_files(request: Request, actor: Actor, form) -> dict[str, bytes]:
 @router.post("/procedures/check")
 def check(request: Request, actor: StaffUser, form: CheckedForm):
     _require_admin(actor)
-    problems = revisions.check_draft(_rt(request), files=_draft_files(request, actor, form), actor=actor)
+    problems = revisions.check_draft(_rt(request), files=_draft_files(request, actor, form), actor=actor,
+                                      lanes=_lanes(form))
     return secure(JSONResponse({"problems": problems,
                                 "errors": sum(1 for p in problems if p["severity"] == "error")}))
 
@@ -82,7 +89,8 @@ def check(request: Request, actor: StaffUser, form: CheckedForm):
 def deploy(request: Request, actor: StaffUser, form: CheckedForm):
     _require_admin(actor)
     try:
-        result = procedures.deploy_procedure(_rt(request), files=_draft_files(request, actor, form), actor=actor)
+        result = procedures.deploy_procedure(_rt(request), files=_draft_files(request, actor, form), actor=actor,
+                                             lanes=_lanes(form))
     except DueflowError as error:
         if error.code != "invalid_procedure":
             raise
@@ -107,7 +115,7 @@ def upload(request: Request, actor: StaffUser, form: CheckedForm):
         problems = [{"file": None, "line": None, "element_id": None, "rule": "FILES", "message": ""}]
     else:
         try:
-            deployed = procedures.deploy_procedure(rt, files=files, actor=actor)
+            deployed = procedures.deploy_procedure(rt, files=files, actor=actor, lanes=_lanes(form))
         except DueflowError as error:
             if error.code != "invalid_procedure":
                 raise

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.downloads import download_headers
-from api.web.layout import with_diagram
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
@@ -65,7 +64,7 @@ def _procedure_keys(request: Request) -> list[dict[str, Any]]:
 def new_case_page(request: Request, actor: StaffUser):
     access.require_role(actor, access.CASE_OPENERS, "open cases")
     return page(request, "officer/new_case.html", procedures=_procedure_keys(request), values={}, errors={},
-                error=None)
+                error=None, start_forms=procedures.start_forms(_rt(request)))
 
 
 @router.post("/cases/new")
@@ -76,6 +75,13 @@ def open_case(request: Request, actor: StaffUser, form: CheckedForm):
                             "location": {"address": values["address"], "grid_cell": values["grid_cell"] or None}}
     if values["category"]:
         data["category"] = values["category"]
+    # the chosen procedure's start form: its fields are named start.<procedure>.<field> on the page
+    start_forms = procedures.start_forms(_rt(request))
+    start = {f["id"]: f"start.{values['procedure']}.{f['id']}" for f in start_forms.get(values["procedure"], [])}
+    for field_id, name in start.items():
+        values[name] = str(form.get(name, "")).strip()[:2000]
+        if values[name]:
+            data[field_id] = values[name]
     errors: dict[str, str] = {}
     if not values["party_name"]:
         errors["party_name"] = "is required"
@@ -86,10 +92,10 @@ def open_case(request: Request, actor: StaffUser, form: CheckedForm):
             raise InvalidDataError.for_fields(errors)
         view = cases.open_case(_rt(request), procedure=values["procedure"], data=data, actor=actor)
     except InvalidDataError as error:
-        fields = {d["field"].replace("party.type", "party_type").replace("party.", "party_")
+        fields = {start.get(d["field"]) or d["field"].replace("party.type", "party_type").replace("party.", "party_")
                   .replace("location.", ""): d["message"] for d in error.details}
         return page(request, "officer/new_case.html", status=422, procedures=_procedure_keys(request),
-                    values=values, errors=fields, error=error)
+                    values=values, errors=fields, error=error, start_forms=start_forms)
     return page(request, "officer/case_opened.html", status=201, case=view)
 
 
@@ -133,7 +139,7 @@ def download(request: Request, actor: StaffUser, case_id: CaseId, document_id: C
 @router.post("/cases/{case_id}/messages")
 def record_message(request: Request, actor: StaffUser, case_id: CaseId, form: CheckedForm):
     """A message that reached the office another way (a waiver signed on paper, a bank's payment notice)."""
-    name = str(form.get("message", ""))[:64]
+    name = str(form.get("message", ""))[:200]
     note = str(form.get("note", "")).strip()[:2000]
     cases.deliver_message(_rt(request), case_id=case_id, name=name, payload={"note": note} if note else {},
                           actor=actor)
@@ -181,7 +187,5 @@ def complete_task(request: Request, actor: StaffUser, task_id: TaskId, form: Che
 @router.get("/procedures/{key}/{version}.bpmn")
 def procedure_diagram(request: Request, actor: StaffUser, key: Key, version: Version):
     """The BPMN of a version for the diagram on a page, laid out when the file has no diagram of its own."""
-    sources = revisions.version_sources(_rt(request), key=key, version=version, actor=actor)
-    name = next((n for n in sorted(sources) if n.lower().endswith(".bpmn")), None)
-    text = with_diagram(sources[name]) if name else ""
+    text = revisions.version_diagram(_rt(request), key=key, version=version, actor=actor)
     return secure(Response(text, media_type="application/xml", headers={"Cache-Control": "private, max-age=300"}))

@@ -80,7 +80,7 @@ def build_environment() -> Environment:
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
         filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12])
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
-                       STAGES=texts.STAGES, CSRF_FIELD=CSRF_FIELD)
+                       STAGES=texts.STAGES, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE='{"Boss": "supervisor"}')
     return env
 
 

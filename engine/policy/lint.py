@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from lxml import etree
-
+from engine.bpmn import ProcessGraph, read_xml
 from engine.domain import Problem, Stage
 from engine.policy.config import Policy, load_policy
-from engine.policy.graph import BPMN_NS, ProcessGraph, read_processes
 from engine.policy.periods import parse_timer
 from engine.policy.rules import check_process
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _DEFAULT: list[Policy] = []  # the default policy, read once per process
 
 
@@ -22,25 +19,20 @@ def _default_policy() -> Policy:
 
 
 def _parse(files: Mapping[str, bytes]) -> tuple[list[ProcessGraph], list[Problem]]:
-    graphs, problems = [], []
-    for name, data in files.items():
-        try:
-            root = etree.fromstring(data.encode() if isinstance(data, str) else data, _PARSER)
-        except etree.XMLSyntaxError as exc:
-            # Same message and line as engine.procedure_source, so a deploy can drop the duplicate.
-            problems.append(Problem(message=f"malformed XML: {exc.msg}", file=name,
-                                    line=getattr(exc, "lineno", None), rule="XML_SYNTAX"))
-            continue
-        if etree.QName(root).namespace == BPMN_NS:
-            graphs.extend(read_processes(name, root))
-        # DMN (and any other XML) has no flow to check: its tables are checked where they are parsed
-    return graphs, problems
+    """The process graphs of the files, read by engine.bpmn; only malformed XML is the lint's own problem."""
+    model = read_xml(files)
+    return model.graphs, [p for p in model.problems if p.rule == "XML_SYNTAX"]
 
 
-def lint_procedure(files: Mapping[str, bytes], policy: Policy | None = None) -> list[Problem]:
-    """Every due-process problem in a procedure's BPMN files (name -> bytes), sorted by file and line."""
+def lint_procedure(files: Mapping[str, bytes], policy: Policy | None = None, *,
+                   graphs: list[ProcessGraph] | None = None) -> list[Problem]:
+    """Every due-process problem in a procedure's BPMN files (name -> bytes), sorted by file and line; a deploy
+    passes the graphs of its one parse, so the files are not read again."""
     policy = policy or _default_policy()
-    graphs, problems = _parse(files)
+    if graphs is None:
+        graphs, problems = _parse(files)
+    else:
+        problems = []
     syntax = policy.rule("XML_SYNTAX").severity
     problems = [Problem(**{**p.as_dict(), "severity": syntax}) for p in problems if syntax != "off"]
     for graph in graphs:

@@ -6,7 +6,7 @@ from typing import Callable, Iterable, Iterator
 
 from engine.domain import DECIDED_AMOUNT_PROPERTY, NOTIFIED_AMOUNT_PROPERTY, Stage
 from engine.policy.config import Policy
-from engine.policy.graph import Facts, Node, ProcessGraph
+from engine.bpmn.graph import Facts, Node, ProcessGraph
 from engine.policy.periods import calendar_days_needed, covers, parse_timer
 
 _STAGES = {stage.value for stage in Stage}

@@ -8,7 +8,7 @@ import re
 import secrets
 from typing import Any
 
-from engine import values
+from engine import forms, values
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
                            MessageNotExpectedError, ProcedureNotFoundError, Role)
 from engine.domain import EventType
@@ -112,6 +112,7 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
             raise ProcedureNotFoundError(f"no active procedure '{procedure}'")
         parsed = rt.procedure(version)
         _check_category(parsed.source.process_properties, columns["category"])
+        variables.update(_start_form(parsed.source.start_form, variables))
         case = CaseRecord(procedure_version_id=version.id, department=department, opened_by=actor.username,
                           opened_at=now, status=CaseStatus.OPEN.value, workflow_state="", deadlines=[],
                           audit_seq=0, audit_head="", row_version=1, **columns)
@@ -135,6 +136,14 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
         view = steps.case_view(session, step)
     view.access_code = code
     return view
+
+
+def _start_form(fields: list[forms.FormField], variables: dict[str, Any]) -> dict[str, Any]:
+    """The start event's form fields (camunda:formData) among the opener's data, typed and with defaults;
+    a missing required field or a bad value is refused naming the field. Other data passes as before."""
+    if not fields:
+        return {}
+    return forms.validate(fields, {f.id: variables[f.id] for f in fields if f.id in variables})
 
 
 def get_case(rt: Runtime, *, case_id: int, actor: Actor, with_data: bool = True) -> CaseView:

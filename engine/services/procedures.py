@@ -1,9 +1,9 @@
 """Deploying and reading procedure versions (BPMN + DMN sources stored once per version)."""
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
 
-from engine import audit, policy
+from engine import audit, bpmn, policy
 from engine.domain import (Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role)
 from engine.domain import EventType
 from engine.services import access
@@ -13,21 +13,11 @@ from engine.store import ProcedureVersionRecord, queries
 from engine.workflow import parse_procedure, sources_sha256
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_NAME = 200
+LANES_FILE = bpmn.LANES_FILE  # the deploy's lane-to-role mapping, kept among a version's sources
 
 
 def _check_names(files: Mapping[str, bytes]) -> None:
-    """A file name is stored with the version and sent back in download headers: one plain name per file, no
-    folders (`/`, `\\`), no control characters (a CR/LF would break every later download of the BPMN)."""
-    problems = []
-    for name in files:
-        shown = name[:MAX_NAME].encode("unicode_escape").decode("ascii")
-        if not name.strip(" .") or len(name) > MAX_NAME:
-            problems.append(Problem(message=f"a file name must be 1 to {MAX_NAME} characters", file=shown,
-                                    rule="FILE_NAME"))
-        elif any(ch in "/\\" or not ch.isprintable() for ch in name):
-            problems.append(Problem(message="a file name may not hold folders (/ or \\) or control characters "
-                                            "such as line breaks", file=shown, rule="FILE_NAME"))
+    problems = bpmn.file_name_problems(files)
     if problems:
         raise ProcedureInvalidError(problems)
 
@@ -58,12 +48,23 @@ def _check_lengths(parsed) -> None:
         raise ProcedureInvalidError(problems)
 
 
-def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -> DeployResult:
+def with_lanes(files: Mapping[str, bytes], lanes: Mapping[str, Any] | str | None) -> dict[str, bytes]:
+    """The files with the deploy's lane-to-role mapping ({"Boss": "supervisor"}, or its JSON text) stored among
+    them as `dueflow-lanes.json`, so the mapping belongs to the version (a new mapping is a new version), every
+    re-parse reads it again, and a version's sources redeploy unchanged. Bad JSON is reported by the parse."""
+    if lanes is None or lanes == "" or lanes == {}:
+        return dict(files)
+    return {**files, bpmn.LANES_FILE: bpmn.mapping_file(lanes)}
+
+
+def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
+                     lanes: Mapping[str, Any] | str | None = None) -> DeployResult:
     """Parse, check and lint the files, then store them as the next version of their process id.
 
     Identical files return the version that already holds them; a failed deploy stores nothing."""
     access.require_role(actor, {Role.ADMIN, Role.SYSTEM}, "deploy procedures")
     _check_names(files)
+    files = with_lanes(files, lanes)
     texts = _decode(files)
     sha256 = sources_sha256(files)
     with rt.store.transaction() as session:
@@ -72,7 +73,8 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
             return DeployResult(existing.key, existing.version, sha256, False, list(existing.lint or []))
     parsed = parse_procedure(files)
     _check_lengths(parsed)
-    findings = policy.lint_procedure(files, rt.policy)
+    # one parse: the lint walks the graphs read with the trees SpiffWorkflow parsed
+    findings = parsed.source.warnings + policy.lint_procedure(files, rt.policy, graphs=parsed.source.graphs)
     errors = [p for p in findings if p.severity == "error"]
     if errors:
         raise ProcedureInvalidError(errors)
@@ -89,6 +91,19 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -
                               "warnings": len(warnings)})
     rt.remember(parsed)
     return DeployResult(parsed.key, version, sha256, True, warnings)
+
+
+def start_forms(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
+    """The start form (camunda:formData on the start event) of each active procedure that has one, by key:
+    what the new-case page asks for besides the party and the place."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    with rt.store.transaction(write=False) as session:
+        for key in sorted({record.key for record in queries.all_procedures(session)}):
+            record = queries.latest_procedure(session, key)
+            fields = rt.procedure(record).source.start_form if record is not None else []
+            if fields:
+                found[key] = [f.as_dict() for f in fields]
+    return found
 
 
 def list_procedures(rt: Runtime) -> list[ProcedureView]:

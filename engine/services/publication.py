@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine import policy
-from engine.procedure_source import discretion_tables
+from engine.bpmn import discretion_tables
 from engine.services.runtime import Runtime
 from engine.store import queries
 

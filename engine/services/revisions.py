@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from engine import policy
+from engine import bpmn, policy
 from engine.domain import Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role
 from engine.services import access
+from engine.services.procedures import with_lanes
 from engine.services.runtime import Runtime
 from engine.store import ProcedureVersionRecord, queries
 from engine.workflow import Procedure, parse_procedure
@@ -52,17 +53,30 @@ def version_sources(rt: Runtime, *, key: str, version: int, actor: Actor) -> dic
         return dict(record.sources)
 
 
-def check_draft(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor) -> list[dict[str, Any]]:
+def version_diagram(rt: Runtime, *, key: str, version: int, actor: Actor) -> str:
+    """A version's BPMN for the diagram on a page, laid out when the file has no diagram of its own."""
+    sources = version_sources(rt, key=key, version=version, actor=actor)
+    name = next((n for n in sorted(sources) if n.lower().endswith(".bpmn")), None)
+    return bpmn.with_diagram(sources[name]) if name else ""
+
+
+def check_draft(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
+                lanes: Mapping[str, Any] | str | None = None) -> list[dict[str, Any]]:
     """What a deploy of these files would report (parse, safety and due-process problems, warnings too),
     without storing anything: the modeler marks them on the diagram before the admin deploys."""
     access.require_role(actor, {Role.ADMIN, Role.SYSTEM}, "check procedures")
+    files = with_lanes(files, lanes)
     problems: list[Problem] = []
+    graphs = None
     try:
-        parse_procedure(dict(files))
+        parsed = parse_procedure(dict(files))
+        problems.extend(parsed.source.warnings)
+        graphs = parsed.source.graphs
     except ProcedureInvalidError as exc:
         problems.extend(exc.problems)
     seen = {(p.file, p.line, p.rule, p.message) for p in problems}
-    problems.extend(p for p in policy.lint_procedure(dict(files)) if (p.file, p.line, p.rule, p.message) not in seen)
+    problems.extend(p for p in policy.lint_procedure(dict(files), graphs=graphs)
+                    if (p.file, p.line, p.rule, p.message) not in seen)
     return [p.as_dict() for p in problems]
 
 

@@ -192,7 +192,7 @@ def _sync_tasks(session: Session, step: Step, actor: Actor, now: datetime, due_b
             continue
         info = elements.get(task.element_id)
         record_ = TaskRecord(id=task.task_id, case_id=case.id, element_id=task.element_id, name=task.name,
-                             role=task.lane or Role.OFFICER.value, stage=info.stage if info else None,
+                             role=_role_of(task, info), stage=info.stage if info else None,
                              department=_department_of(case, info, data), state=TaskState.READY.value,
                              created_at=now, due_at=due_by_task.get(task.element_id), assignee=None,
                              finished_at=None, finished_by=None)
@@ -228,6 +228,14 @@ def _sync_external_tasks(step: Step, actor: Actor, now: datetime) -> None:
 
 
 RESPONSIBLE_DEPARTMENT = "responsible_department"
+
+
+def _role_of(task, info) -> str:
+    """The role the deploy resolved for the element (candidate groups, lane mapping, lane name); the default
+    role for a task in no lane."""
+    if info is not None:
+        return info.role or Role.OFFICER.value
+    return task.lane or Role.OFFICER.value
 _DEPARTMENT_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -279,7 +287,8 @@ def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseVi
     if records is None:
         records = queries.ready_tasks_of_case(session, step.case.id)
     tasks = [TaskView.of(t, step.case) for t in records]
-    view = CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None)
+    waiting = sorted(step.run.waiting_messages()) if step.case.status == CaseStatus.OPEN.value else []
+    view = CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None, waiting)
     elements = step.procedure.elements
     view.external_tasks = [{"id": t.task_id, "element_id": t.element_id, "name": t.name,
                             "topic": elements[t.element_id].topic if t.element_id in elements else None}

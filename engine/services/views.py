@@ -61,10 +61,11 @@ class CaseView:
     data: dict[str, Any] | None = None
     access_code: str | None = None  # shown once, when the case is opened
     external_tasks: list[dict[str, Any]] = field(default_factory=list)  # service/send tasks waiting for a worker
+    waiting_messages: list[str] = field(default_factory=list)  # BPMN messages the case accepts now
 
     @classmethod
     def of(cls, case: CaseRecord, procedure_label: str, tasks: list[TaskView],
-           data: dict[str, Any] | None = None) -> "CaseView":
+           data: dict[str, Any] | None = None, waiting_messages: list[str] | None = None) -> "CaseView":
         key, _, version = procedure_label.rpartition(":")
         return cls(id=case.id, case_no=case.case_no, procedure=key, procedure_version=int(version),
                    status=case.status, stage=case.stage, outcome=case.outcome, category=case.category,
@@ -74,7 +75,8 @@ class CaseView:
                    location={"address": case.address, "grid_cell": case.grid_cell},
                    opened_at=_iso(case.opened_at), closed_at=_iso(case.closed_at),
                    next_due_at=_iso(case.next_due_at), deadlines=list(case.deadlines or []),
-                   ready_tasks=tasks, row_version=case.row_version, data=data)
+                   ready_tasks=tasks, row_version=case.row_version, data=data,
+                   waiting_messages=list(waiting_messages or []))
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "ready_tasks": [task.as_dict() for task in self.ready_tasks]}

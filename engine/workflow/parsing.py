@@ -1,23 +1,22 @@
 """Parsing procedures: XML and XSD problems with their lines, Dueflow's own checks and translations
-(engine.procedure_source), then SpiffWorkflow's CamundaParser on the translated trees."""
+(engine.bpmn), then SpiffWorkflow's CamundaParser on the translated trees."""
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Mapping
 
-from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine import procedure_source
+from engine import bpmn
+from engine.bpmn import ElementInfo, SourceModel
 from engine.domain import ProcedureInvalidError, Problem
 from engine.forms import FormField
-from engine.procedure_source import ElementInfo, SourceModel
 from engine.workflow.external import DueflowParser
+from engine.workflow.mappings import attach_mappings
 
 
 @dataclass
@@ -47,47 +46,20 @@ def sources_sha256(files: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=8)
-def _schema(path: str) -> etree.XMLSchema | None:
-    """The schema at `path`; None when it cannot be built (SpiffWorkflow's DMN 1.2 schema imports a file it does
-    not ship): such files are still parsed and checked by everything else, only not validated against XSD."""
-    try:
-        return etree.XMLSchema(etree.parse(path))
-    except etree.XMLSchemaParseError:
-        return None
-
-
 def preload_schemas() -> None:
     """Read every BPMN and DMN schema now (the sandbox can open no file once it is locked down)."""
-    for path in (XSD_PATH, *DMN_SCHEMAS.values()):
-        if path:
-            _schema(path)
-
-
-def _xsd_problems(model: SourceModel) -> list[Problem]:
-    problems = []
-    pairs = [(f, r, XSD_PATH) for f, r in model.bpmn]
-    pairs += [(f, r, DMN_SCHEMAS.get(etree.QName(r).namespace)) for f, r in model.dmn]
-    for file, root, xsd in pairs:
-        if xsd is None:
-            continue
-        schema = _schema(xsd)
-        if schema is not None and not schema.validate(root):
-            for error in schema.error_log:
-                problems.append(Problem(message=f"not valid BPMN/DMN: {error.message}", file=file,
-                                        line=error.line, rule="XSD"))
-    return problems
+    bpmn.preload_schemas([XSD_PATH, *DMN_SCHEMAS.values()])
 
 
 def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
     """Parse and check BPMN+DMN files; raise ProcedureInvalidError listing every problem found."""
-    model = procedure_source.read_xml(files)
-    if not model.problems:
-        model.problems.extend(_xsd_problems(model))
-    if not model.problems:
-        procedure_source.inspect(model)
-    if model.problems:
-        raise ProcedureInvalidError(model.problems)
+    model = bpmn.read_xml(files)
+    if not model.errors:
+        model.problems.extend(bpmn.schema_problems(model, XSD_PATH, DMN_SCHEMAS))
+    if not model.errors:
+        bpmn.inspect(model)
+    if model.errors:
+        raise ProcedureInvalidError(model.errors)
     if model.key is None:  # DMN files alone: inspect() only names a missing process when BPMN files came
         raise ProcedureInvalidError([Problem(message="no BPMN file with an executable process was given")])
     parser = DueflowParser()
@@ -98,6 +70,7 @@ def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
             parser.add_bpmn_xml(root, filename=file)
         spec = parser.get_spec(model.key)
         subprocess_specs = parser.get_subprocess_specs(model.key)
+        attach_mappings([spec, *subprocess_specs.values()], model.mappings)
     except ValidationException as exc:
         element = model.elements.get(exc.id)
         line = exc.line_number or (element.line if element else None)

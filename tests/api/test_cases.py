@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import assert_error
-from tests.builders import the_notice
+from tests.api.conftest import assert_error, upload
+from tests.builders import FIXTURES, the_notice
 
 PARTY = {"name": "Green Grocer Ltd", "type": "organisation", "id_number": "91310000MA1K00001X"}
 INSPECTED = {"findings": "crates on the pavement", "severity": "serious", "fine_due": True}
@@ -140,3 +140,36 @@ def test_values_too_long_for_their_columns_are_422_not_a_database_error(client, 
 def test_unknown_routes_and_methods_answer_in_the_error_shape(client, login, notice):
     assert_error(client.get("/api/nothing-here", headers=login("olga")), 404, "not_found")
     assert_error(client.delete("/api/cases", headers=login("olga")), 405, "method_not_allowed")
+
+
+def test_a_start_form_field_missing_when_opening_a_case_is_422_naming_it(client, login, staff):
+    start_form = FIXTURES / "elements" / "start_form.bpmn"
+    assert client.post("/api/procedures", headers=login("ada"), files=upload(start_form)).status_code == 201
+    refused = client.post("/api/cases", headers=login("olga"), json={"procedure": "permit_request",
+                                                                      "data": {"stalls": 3}})
+    error = assert_error(refused, 422, "invalid_form_data")
+    assert [d["field"] for d in error["details"]] == ["applicant"]
+    opened = client.post("/api/cases", headers=login("olga"), json={"procedure": "permit_request",
+                                                                     "data": {"applicant": "Li Wei"}})
+    assert opened.status_code == 201 and opened.json()["data"]["stalls"] == 1
+
+
+def test_any_message_name_bpmn_allows_is_delivered_and_the_case_lists_what_it_waits_for(client, login, staff):
+    files = upload(FIXTURES / "elements" / "message_names.bpmn")
+    assert client.post("/api/procedures", headers=login("ada"), files=files).status_code == 201
+    case = client.post("/api/cases", headers=login("olga"), json={"procedure": "zaak", "data": {}}).json()
+    assert case["waiting_messages"] == ["zaakdossier-created"]
+    early = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                        json={"name": "Payment received", "payload": {}})
+    assert_error(early, 409)
+    after = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                        json={"name": "zaakdossier-created", "payload": {"zaak": "Z-1"}})
+    assert after.status_code == 200, after.text
+    assert after.json()["waiting_messages"] == ["Payment received"]
+    done = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                       json={"name": "Payment received", "payload": {}}).json()
+    assert (done["status"], done["waiting_messages"]) == ("closed", [])
+    assert client.get(f"/api/cases/{case['id']}", headers=login("olga")).json()["waiting_messages"] == []
+    control = client.post(f"/api/cases/{case['id']}/messages", headers=login("olga"),
+                          json={"name": "bad\nname", "payload": {}})
+    assert_error(control, 422)

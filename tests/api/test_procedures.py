@@ -127,3 +127,19 @@ def test_a_file_name_with_a_folder_is_422_and_nothing_is_stored(client, login, s
     error = assert_error(response, 422, "invalid_procedure")
     assert [d["rule"] for d in error["details"]] == ["FILE_NAME"]
     assert client.get("/api/procedures", headers=login("ada")).json() == []
+
+
+LANES = FIXTURES / "elements" / "lanes_any_name.bpmn"
+
+
+def test_a_lane_mapping_field_gives_lanes_their_roles_and_a_bad_one_is_422_naming_the_lane(client, login, staff):
+    bad = client.post("/api/procedures", headers=login("ada"), files=upload(LANES), data={"lanes": '{"Boss": "chief"}'})
+    error = assert_error(bad, 422, "invalid_procedure")
+    assert [(d["file"], d["rule"]) for d in error["details"]] == [("dueflow-lanes.json", "LANE_ROLE")]
+    assert "'Boss'" in error["details"][0]["message"]
+    done = client.post("/api/procedures", headers=login("ada"), files=upload(LANES),
+                       data={"lanes": '{"Boss": "supervisor", "HR": "officer"}'})
+    assert done.status_code == 201, done.text
+    assert [w["element_id"] for w in done.json()["lint"] if w["rule"] == "LANE_ROLE"] == ["lane_unnamed"]
+    case = client.post("/api/cases", headers=login("olga"), json={"procedure": "leave_request", "data": {}}).json()
+    assert [(t["element_id"], t["role"]) for t in case["ready_tasks"]] == [("approve", "supervisor")]

@@ -144,13 +144,41 @@ def test_an_unsupported_element_inside_a_subprocess_is_named_or_its_subprocess_i
     assert all(p["line"] for p in problems)
 
 
-def test_camunda_variable_mappings_on_a_call_activity_are_refused_by_name(rt):
+def test_camunda_in_and_out_on_a_call_activity_pass_only_what_they_map(cold):
     files = _with(CALL, "call_main.bpmn", b'calledElement="site_visit_process">',
                   b'calledElement="site_visit_process"><bpmn:extensionElements>'
-                  b'<camunda:in source="complaint" target="complaint"/></bpmn:extensionElements>')
+                  b'<camunda:in source="complaint" target="complaint"/>'
+                  b'<camunda:in sourceExpression="${case_no}" target="file_no"/>'
+                  b'<camunda:out source="visit_summary" target="summary"/></bpmn:extensionElements>')
+    procedures.deploy_procedure(cold, files=files, actor=an_admin())
+    case = a_case(cold, "call_flow", secret_note="not for the called process")
+    _complete(cold, case.id, "register", {"complaint": "noise at night"})
+    _complete(cold, case.id, "record_visit", {"observed": "amplifier"})
+    data = cases.get_case(cold, case_id=case.id, actor=an_officer()).data
+    assert data["summary"] == "noise at night: amplifier", "camunda:out brought back only what it maps"
+    assert "observed" not in data and "visit_summary" not in data
+    assert data["secret_note"] == "not for the called process", "the caller's own data is kept"
+
+
+def test_camunda_in_and_out_with_variables_all_pass_everything(cold):
+    files = _with(CALL, "call_main.bpmn", b'calledElement="site_visit_process">',
+                  b'calledElement="site_visit_process"><bpmn:extensionElements>'
+                  b'<camunda:in variables="all"/><camunda:out variables="all"/></bpmn:extensionElements>')
+    procedures.deploy_procedure(cold, files=files, actor=an_admin())
+    case = a_case(cold, "call_flow")
+    _complete(cold, case.id, "register", {"complaint": "noise at night"})
+    _complete(cold, case.id, "record_visit", {"observed": "amplifier"})
+    data = cases.get_case(cold, case_id=case.id, actor=an_officer()).data
+    assert (data["visit_summary"], data["observed"]) == ("noise at night: amplifier", "amplifier")
+
+
+def test_a_call_mapping_that_cannot_run_is_refused_naming_it(rt):
+    files = _with(CALL, "call_main.bpmn", b'calledElement="site_visit_process">',
+                  b'calledElement="site_visit_process"><bpmn:extensionElements>'
+                  b'<camunda:in sourceExpression="${__class__}" target="complaint"/></bpmn:extensionElements>')
     [problem] = _refused(rt, files)
-    assert (problem["element_id"], problem["rule"], problem["file"]) == ("site_visit", "UNSUPPORTED", "call_main.bpmn")
-    assert "camunda:in/camunda:out" in problem["message"] and problem["line"]
+    assert (problem["element_id"], problem["rule"], problem["file"]) == ("site_visit", "EXPRESSION", "call_main.bpmn")
+    assert "sourceExpression" in problem["message"] and problem["line"]
 
 
 def test_a_call_to_a_process_not_deployed_with_it_is_refused(rt):

@@ -340,3 +340,12 @@ def test_every_bundled_procedure_passes_the_lint(folder):
     files = {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.suffix in (".bpmn", ".dmn")}
     errors = [str(p) for p in lint_procedure(files) if p.severity == "error"]
     assert errors == []
+
+
+def test_dueflow_lint_takes_the_lane_mapping_a_deploy_would_get(capsys):
+    enforcement = str(FIXTURES.parent / "elements" / "lanes_enforcement.bpmn")
+    assert main([enforcement]) == 1
+    assert "lane_boss: LANE_ROLE: lane 'Boss' names no role" in capsys.readouterr().out
+    main(["--lanes", '{"Boss": "supervisor", "HR": "officer", "lane_unnamed": "admin"}', enforcement])
+    printed = capsys.readouterr()
+    assert "LANE_ROLE" not in printed.out and "1 file(s)" in printed.err

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from engine.services import audit_trail, cases, procedures, tasks
-from tests.builders import a_case, an_admin, an_officer
+from tests.builders import FIXTURES, a_case, an_admin, an_officer
 from tests.web.conftest import PASSWORD, PENALTY
 
 INVESTIGATION = {"findings": "stall on the pavement", "inspected_on": "2026-03-02"}
@@ -277,3 +277,41 @@ def test_the_case_page_says_which_step_waits_for_a_worker_program_in_both_langua
     b = browser("zh-CN,zh;q=0.9")
     b.sign_in("olga")
     assert "等待工作程序处理：Check the business registry（主题 registry-check）" in b.get(f"/cases/{case.id}").text
+
+
+@pytest.mark.parametrize("language,label", [("en", "Lane roles (optional)"), ("zh-CN", "泳道角色（可选）")])
+def test_the_admin_gives_lane_roles_when_deploying_files_and_in_the_modeler(browser, rt, language, label):
+    lanes = (FIXTURES / "elements" / "lanes_any_name.bpmn").read_bytes()
+    b = browser(language)
+    b.sign_in("ada")
+    assert label in b.get("/admin/procedures").text
+    b.client.post("/admin/procedures/upload", data={"csrf_token": b.token, "lanes": '{"Boss": "supervisor"}'},
+                  files={"files": ("lanes.bpmn", lanes, "application/xml")})
+    assert [v.key for v in procedures.list_procedures(rt)] == ["leave_request"]
+    page = b.get("/admin/modeler?key=leave_request&version=1").text
+    assert label in page and "{&#34;Boss&#34;: &#34;supervisor&#34;}" in page, "the version's mapping, to edit"
+    answer = b.client.post("/admin/procedures/check", data={"key": "leave_request", "version": "1",
+                                                            "lanes": '{"Boss": "chief"}'},
+                           files={"bpmn": ("x.bpmn", lanes, "application/xml")},
+                           headers={"X-CSRF-Token": b.token, "Accept": "application/json"})
+    assert [p["rule"] for p in answer.json()["problems"] if p["severity"] == "error"] == ["LANE_ROLE"]
+
+
+@pytest.mark.parametrize("language,legend,required", [("en", "What the procedure permit_request asks", "Required."),
+                                                       ("zh-CN", "立案时程序 permit_request 需要填写的内容", "必填。")])
+def test_the_new_case_page_asks_for_the_start_form_and_names_a_missing_field(browser, rt, language, legend, required):
+    procedures.deploy_procedure(rt, files={"p.bpmn": (FIXTURES / "elements" / "start_form.bpmn").read_bytes()},
+                                actor=an_admin())
+    b = browser(language)
+    b.sign_in("olga")
+    page = b.get("/cases/new").text
+    assert legend in page and 'name="start.permit_request.applicant"' in page and 'value="1"' in page
+    form = {"csrf_token": b.token, "procedure": "permit_request", "party_name": "Li Wei", "address": "1 Road"}
+    refused = b.client.post("/cases/new", data=form)
+    assert refused.status_code == 422 and 'id="start.permit_request.applicant-error"' in refused.text
+    assert required in refused.text
+    opened = b.client.post("/cases/new", data={**form, "start.permit_request.applicant": "Li Wei",
+                                               "start.permit_request.stalls": "3"})
+    assert opened.status_code == 201
+    [case] = cases.list_cases(rt, actor=an_admin())[0]
+    assert cases.get_case(rt, case_id=case["id"], actor=an_admin()).data["stalls"] == 3

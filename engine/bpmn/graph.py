@@ -1,4 +1,4 @@
-"""A process read from BPMN as a graph the due-process rules can walk, and the facts that hold along paths."""
+"""A process read from BPMN as a graph (for the due-process lint) the due-process rules can walk, and the facts that hold along paths."""
 from __future__ import annotations
 
 from collections import deque
@@ -6,22 +6,12 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Callable, Iterator
 
-from lxml import etree
-
+from engine.bpmn.model import ALL_FLOW_NODES, SUBPROCESSES
+from engine.bpmn.xml import NS, local, properties_of
 from engine.domain import ENFORCEMENT_PROPERTY, STAGE_PROPERTY
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 ROOT = "#start"  # the synthetic node every start event of the process is entered from
 TIMER_KINDS = ("timeDuration", "timeDate", "timeCycle")
-FLOW_NODES = frozenset({
-    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
-    "task", "userTask", "manualTask", "scriptTask", "businessRuleTask", "serviceTask", "sendTask",
-    "receiveTask", "callActivity", "subProcess", "transaction", "adHocSubProcess",
-    "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway",
-})
-SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 
 Facts = frozenset[str]
 
@@ -141,15 +131,6 @@ def _combine(branches: list[set[Facts]]) -> set[Facts]:
     return combined
 
 
-def local(tag) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
-
-
-def properties_of(element) -> dict[str, str]:
-    return {p.get("name"): p.get("value") or "" for p in
-            element.xpath("./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)}
-
-
 def read_processes(file: str, root) -> list[ProcessGraph]:
     """Every bpmn:process of a parsed BPMN file, as graphs."""
     graphs = []
@@ -166,7 +147,7 @@ def read_processes(file: str, root) -> list[ProcessGraph]:
 
 def _container(graph, element, lanes, entry, exit_, parent: Node | None, detached) -> bool:
     """Add a process or subprocess body to the graph; return whether it has a start event."""
-    children = [c for c in element if local(c.tag) in FLOW_NODES and c.get("id")]
+    children = [c for c in element if local(c.tag) in ALL_FLOW_NODES and c.get("id")]
     for child in children:
         node = Node(id=child.get("id"), kind=local(child.tag), name=child.get("name") or "", file=graph.file,
                     line=child.sourceline, properties=properties_of(child),

@@ -7,15 +7,15 @@ from collections import defaultdict
 
 from lxml import etree
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC = "http://www.omg.org/spec/DD/20100524/DC"
-DI = "http://www.omg.org/spec/DD/20100524/DI"
+from engine.bpmn.model import ALL_FLOW_NODES
+from engine.bpmn.xml import BPMN_NS as BPMN
+from engine.bpmn.xml import BPMNDI_NS as BPMNDI
+from engine.bpmn.xml import DC_NS as DC
+from engine.bpmn.xml import DI_NS as DI
+from engine.bpmn.xml import local, parse_xml, tostring
+
 COLUMN, ROW, MARGIN = 170, 130, 60
 SIZES = {"event": (36, 36), "gateway": (50, 50), "task": (110, 80)}
-NOT_SHAPES = {"sequenceFlow", "laneSet", "extensionElements", "documentation", "ioSpecification", "property",
-              "dataObject", "association", "textAnnotation", "category", "group", "dataObjectReference",
-              "dataStoreReference", "messageFlow", "incoming", "outgoing"}
 
 
 def _size(kind: str) -> tuple[int, int]:
@@ -26,16 +26,10 @@ def _size(kind: str) -> tuple[int, int]:
     return SIZES["task"]
 
 
-def _local(node) -> str:
-    return etree.QName(node).localname if isinstance(node.tag, str) else ""
-
-
 def with_diagram(xml: str) -> str:
     """The BPMN text with a generated BPMNDI when it has none (and unchanged when it has one or is malformed)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
-    try:
-        root = etree.fromstring(xml.encode("utf-8"), parser)
-    except etree.XMLSyntaxError:
+    root, problem = parse_xml("diagram", xml)
+    if problem is not None:
         return xml
     if root.find(f"{{{BPMNDI}}}BPMNDiagram") is not None:
         return xml
@@ -43,11 +37,11 @@ def with_diagram(xml: str) -> str:
                    root.find(f"{{{BPMN}}}process"))
     if process is None:
         return xml
-    nodes = {n.get("id"): _local(n) for n in process if _local(n) and _local(n) not in NOT_SHAPES and n.get("id")}
+    nodes = {n.get("id"): local(n.tag) for n in process if local(n.tag) in ALL_FLOW_NODES and n.get("id")}
     flows = [(f.get("id"), f.get("sourceRef"), f.get("targetRef")) for f in process
-             if _local(f) == "sequenceFlow" and f.get("sourceRef") in nodes and f.get("targetRef") in nodes]
+             if local(f.tag) == "sequenceFlow" and f.get("sourceRef") in nodes and f.get("targetRef") in nodes]
     boundary = {n.get("id"): n.get("attachedToRef") for n in process
-                if _local(n) == "boundaryEvent" and n.get("attachedToRef") in nodes}
+                if local(n.tag) == "boundaryEvent" and n.get("attachedToRef") in nodes}
     bounds = _place(nodes, flows, boundary)
     diagram = etree.SubElement(root, f"{{{BPMNDI}}}BPMNDiagram", id=f"{process.get('id')}_diagram",
                                nsmap={"bpmndi": BPMNDI, "dc": DC, "di": DI})
@@ -63,7 +57,7 @@ def with_diagram(xml: str) -> str:
         edge = etree.SubElement(plane, f"{{{BPMNDI}}}BPMNEdge", id=f"{flow_id}_di", bpmnElement=flow_id)
         for x, y in _route(bounds[source], bounds[target], top):
             etree.SubElement(edge, f"{{{DI}}}waypoint", x=str(x), y=str(y))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
+    return tostring(root)
 
 
 def _place(nodes: dict[str, str], flows, boundary: dict[str, str]) -> dict[str, tuple[int, int, int, int]]:

@@ -1,14 +1,11 @@
 """What the deploy check reads of service, send and receive tasks: the topic a worker fetches a service or
-send task by, and the problems that keep one from waiting. Its own module, apart from engine.procedure_source,
-so it moves as one piece into the BPMN reader (engine/bpmn) that will replace that module."""
+send task by, and the problems that keep one from waiting (docs/external-tasks.md)."""
 from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
+from engine.bpmn.xml import CAMUNDA_NS, NS, local
 
-CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "camunda": CAMUNDA_NS}
 EXTERNAL_KINDS = frozenset({"serviceTask", "sendTask", "receiveTask"})
 MAX_TOPIC = 200
 
@@ -35,7 +32,7 @@ def external_topic(node: Any, messages: dict[str, str]) -> str:
 def inspect_external(model: Any, file: str, node: Any, info: Any, messages: dict[str, str]) -> None:
     """Service and send tasks wait as external tasks (their topic checked here); a receive task waits for the
     message it names, like a message catch event."""
-    if etree.QName(node).localname == "receiveTask":
+    if local(node.tag) == "receiveTask":
         ref = node.get("messageRef")
         if not ref or ref not in messages:
             model.problem(f"a receive task needs a messageRef naming a declared message (got '{ref or ''}')",
