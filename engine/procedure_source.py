@@ -8,7 +8,8 @@ from typing import Mapping
 
 from lxml import etree
 
-from engine import expressions
+from engine import decisions, expressions
+from engine.decisions import Decision
 from engine.domain import LANE_ROLES, STAGE_PROPERTY, Problem, Stage
 from engine.forms import FIELD_TYPES, FormField, coerce
 
@@ -75,6 +76,7 @@ class SourceModel:
     forms: dict[str, list[FormField]] = field(default_factory=dict)
     messages: set[str] = field(default_factory=set)
     decisions: set[str] = field(default_factory=set)
+    decision_tables: dict[str, Decision] = field(default_factory=dict)  # engine.decisions, cells as Python
     process_properties: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -146,6 +148,7 @@ def inspect(model: SourceModel) -> SourceModel:
     """Check and translate every BPMN/DMN file of the model in place (after XSD validation)."""
     for file, root in model.dmn:
         _inspect_dmn(model, file, root)
+    model.problems.extend(decisions.check_graph(model.decision_tables))
     for file, root in model.bpmn:
         _inspect_bpmn(model, file, root)
     check_called_processes(model)
@@ -390,41 +393,14 @@ def _read_form(model, file, task) -> list[FormField]:
 
 
 def _inspect_dmn(model: SourceModel, file: str, root) -> None:
-    ns = {"dmn": etree.QName(root).namespace}
-    for decision in root.xpath(".//dmn:decision", namespaces=ns):
-        model.decisions.add(decision.get("id"))
-        table = decision.find("dmn:decisionTable", ns)
-        if table is None:
-            model.problem("decision has no decision table", file, decision)
-            continue
-        inputs = [(i.findtext("dmn:inputExpression/dmn:text", namespaces=ns) or "").strip()
-                  for i in table.findall("dmn:input", ns)]
-        for node, text in zip(table.findall("dmn:input", ns), inputs):
-            _check_dmn(model, file, node, decision.get("id"), text or "None", "input expression")
-        for rule in table.findall("dmn:rule", ns):
-            for input_text, entry in zip(inputs, rule.findall("dmn:inputEntry", ns)):
-                cell = (entry.findtext("dmn:text", namespaces=ns) or "").strip()
-                if cell and cell != "-":
-                    _check_dmn(model, file, entry, decision.get("id"), _dmn_match(input_text, cell), "input entry")
-            for entry in rule.findall("dmn:outputEntry", ns):
-                cell = (entry.findtext("dmn:text", namespaces=ns) or "").strip()
-                if cell:
-                    _check_dmn(model, file, entry, decision.get("id"), cell, "output entry")
-
-
-def _dmn_match(input_expr: str, cell: str) -> str:
-    """Build the expression SpiffWorkflow will evaluate for an input cell (equality unless it has an operator)."""
-    if "?" in cell:
-        return cell.replace("?", "(dmninputexpr)")
-    return f"({input_expr}) == ({cell})" if expressions.check(cell) is None else f"({input_expr}) {cell}"
-
-
-def _check_dmn(model, file, node, decision_id, text, what) -> None:
-    problem = expressions.check(text)
-    if problem:
-        cell_id = node.get("id")
-        model.problem(f"DMN {what} {cell_id or ''}: {problem} (DMN cells are Python here, not FEEL)", file, node,
-                      element_id=decision_id, rule="EXPRESSION")
+    found, problems = decisions.read_decisions(file, root)
+    model.problems.extend(problems)
+    for decision in found:
+        if decision.id in model.decision_tables:
+            model.problem(f"decision '{decision.id}' is also in {model.decision_tables[decision.id].file}", file,
+                          root, element_id=decision.id, rule="DMN")
+        model.decisions.add(decision.id)
+        model.decision_tables[decision.id] = decision
 
 
 def discretion_tables(files: Mapping[str, bytes]) -> list[dict]:

@@ -10,7 +10,6 @@ from typing import Any, Mapping
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS as DMN_SCHEMAS
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
@@ -18,6 +17,7 @@ from engine import procedure_source
 from engine.domain import ProcedureInvalidError, Problem
 from engine.forms import FormField
 from engine.procedure_source import ElementInfo, SourceModel
+from engine.workflow.dmn import DueflowParser
 
 
 @dataclass
@@ -76,10 +76,8 @@ def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
         procedure_source.inspect(model)
     if model.problems:
         raise ProcedureInvalidError(model.problems)
-    parser = CamundaParser()
+    parser = DueflowParser(model.decision_tables)  # DMN: read and translated by engine.decisions
     try:
-        for file, root in model.dmn:
-            parser.add_dmn_xml(root, filename=file)
         for file, root in model.bpmn:
             parser.add_bpmn_xml(root, filename=file)
         spec = parser.get_spec(model.key)
