@@ -16,6 +16,9 @@ from engine.domain import Problem
 HIT_POLICIES = ("UNIQUE", "FIRST", "PRIORITY", "ANY", "COLLECT", "RULE ORDER", "OUTPUT ORDER")
 AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
 CAMUNDA_NS = "http://camunda.org/schema/1.0/dmn"
+# Functions the sandbox registers for procedure code (engine.calendar.BPMN_HELPERS; a test keeps them equal):
+# an output cell may call them without making them inputs.
+HELPER_NAMES = ("working_days_after", "calendar_days_after")
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ class Decision:
     rules: list[Rule] = field(default_factory=list)
     required: list[str] = field(default_factory=list)
     reads: set[str] = field(default_factory=set)  # variables the input expressions read
-    output_reads: list[tuple[str, str, int | None, frozenset[str]]] = field(default_factory=list)
+    # per output entry: where, its text, line, the names it reads, and why it is not FEEL (a Python cell)
+    output_reads: list[tuple[str, str, int | None, frozenset[str], str | None]] = field(default_factory=list)
 
     @property
     def single_result(self) -> bool:
@@ -67,6 +71,7 @@ class _Reader:
         self.ns = {"dmn": etree.QName(root).namespace}
         self.problems: list[Problem] = []
         self.language = (root.get("expressionLanguage") or "").lower()
+        self.feel_error: str | None = None
 
     def problem(self, decision: str, where: str, message: str, node) -> None:
         self.problems.append(Problem(message=f"decision '{decision}'{where}: {message}", file=self.file,
@@ -155,7 +160,7 @@ class _Reader:
                 continue
             python, names = self.cell(decision.id, where, text, entry, self.language_of(entry), "output entry")
             outputs.append(python)
-            decision.output_reads.append((where, text, entry.sourceline, names))
+            decision.output_reads.append((where, text, entry.sourceline, names, self.feel_error))
         decision.rules.append(Rule(id=rule_id, tests=tuple(tests), outputs=tuple(outputs)))
 
     def language_of(self, node) -> str:
@@ -175,14 +180,14 @@ class _Reader:
                 self.problem(decision, where, str(exc), node)
                 return None, frozenset()
             return python, _python_names(python)
-        feel_error = None
+        self.feel_error = None
         if "python" not in language:
             try:
                 translated = feel.expression(text)
                 return self.checked(decision, where, translated.python, node), translated.names
             except feel.FeelError as exc:
-                feel_error = str(exc)
-        return self.python_cell(decision, where, text.strip(), node, feel_error, "eval"), _python_names(text)
+                self.feel_error = str(exc)
+        return self.python_cell(decision, where, text.strip(), node, self.feel_error, "eval"), _python_names(text)
 
     def test(self, decision: str, where: str, text: str, node, variable: str) -> str | None:
         language = self.language_of(node)
@@ -274,10 +279,11 @@ def check_graph(decisions: dict[str, Decision]) -> list[Problem]:
         for ref in decision.required:
             if ref in decisions:
                 known |= {o.name for o in decisions[ref].outputs}
-        for where, text, line, names in decision.output_reads:
-            unknown = sorted(names - known)
+        for where, text, line, names, feel_error in decision.output_reads:
+            unknown = sorted(names - known - set(HELPER_NAMES))
             if unknown:
-                hint = (f" (a string is written in double quotes: \"{text}\")" if text.isidentifier() else "")
+                hint = (f" (a string is written in double quotes: \"{text}\")" if text.isidentifier() else
+                        f" (read as FEEL: {feel_error})" if feel_error else "")
                 problem(decision, f"{where}: '{text}' reads {', '.join(repr(n) for n in unknown)}, which is none "
                         f"of this decision's inputs ({', '.join(sorted(known)) or 'none'}){hint}", line)
     return problems
