@@ -146,15 +146,15 @@ class _Reader:
             self.problem(decision.id, f", rule '{rule_id}'", f"has {len(entries)} input and {len(results)} output "
                          f"entries for {len(decision.inputs)} inputs and {len(decision.outputs)} outputs", rule)
             return
-        tests = []
+        tests: list[str | None] = []
         for column, variable, entry in zip(decision.inputs, variables, entries):
             text = (entry.findtext("dmn:text", namespaces=self.ns) or "").strip()
             where = f", rule '{rule_id}', input '{column.label}'"
             tests.append(self.test(decision.id, where, text, entry, variable))
-        outputs = []
-        for column, entry in zip(decision.outputs, results):
+        outputs: list[str | None] = []
+        for output, entry in zip(decision.outputs, results):
             text = (entry.findtext("dmn:text", namespaces=self.ns) or "").strip()
-            where = f", rule '{rule_id}', output '{column.name}'"
+            where = f", rule '{rule_id}', output '{output.name}'"
             if not text:
                 outputs.append(None)
                 continue

@@ -59,7 +59,8 @@ class _Py:
 
 class _Parser:
     def __init__(self, text: str, question: str | None):
-        self.text, self.question, self.names = text, question, set()
+        self.text, self.question = text, question
+        self.names: set[str] = set()
         self.uses_input = False
         self.input_variable: str | None = None
         self.tokens: list[tuple[str, str]] = []

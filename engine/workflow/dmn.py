@@ -5,7 +5,7 @@ engine.decisions built; they run in the task's restricted environment, under the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -122,8 +122,9 @@ def _aggregate(decision: Decision, rows: list[Row]) -> list[Row]:
         return []
     if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values) and decision.aggregation == "SUM":
         raise DecisionError(f"decision '{decision.id}': COLLECT SUM needs numbers, got {values!r}")
+    combine: dict[str, Callable[[list[Any]], Any]] = {"SUM": sum, "MIN": min, "MAX": max}
     try:
-        result = {"SUM": sum, "MIN": min, "MAX": max}[decision.aggregation or "SUM"](values)
+        result = combine[decision.aggregation or "SUM"](values)
     except TypeError:
         raise DecisionError(f"decision '{decision.id}': COLLECT {decision.aggregation} cannot compare {values!r}") \
             from None
