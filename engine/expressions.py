@@ -243,6 +243,7 @@ _ISO_TIMER = re.compile(
     rf"R\d*/{_ISO_DURATION}/{_ISO_DATETIME})$"
 )
 _JUEL = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
+_JUEL_INSIDE = re.compile(r"[$#]\{")
 
 
 def translate_timer(text: str) -> str:
@@ -273,4 +274,9 @@ def translate_juel(text: str) -> str:
 
 def translate_condition(text: str) -> str:
     """A gateway condition as Python: `${...}` translated, plain Python kept."""
-    return translate_juel(text) if _JUEL.match(text) else text.strip()
+    if _JUEL.match(text):
+        return translate_juel(text)
+    if _JUEL_INSIDE.search(text) and check(text) is not None:
+        raise ExpressionError(f"cannot translate {_shown(text)}: text around a ${{...}} expression (a composite "
+                              "expression) has no equivalent here; write one expression")
+    return text.strip()

@@ -141,3 +141,10 @@ def test_the_helpers_an_output_may_call_are_the_sandbox_helpers():
     from engine.decisions import HELPER_NAMES
     assert set(HELPER_NAMES) == set(BPMN_HELPERS)
     assert parse_procedure(_files(output='working_days_after("2026-03-02", 5)')).key == "t"
+
+
+def test_dmn_1_1_as_older_modelers_write_it_deploys_too():
+    files = _files()
+    files["t.dmn"] = files["t.dmn"].replace(b"https://www.omg.org/spec/DMN/20191111/MODEL/",
+                                            b"http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+    assert parse_procedure(files).key == "t"

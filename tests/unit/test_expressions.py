@@ -51,10 +51,12 @@ def test_camunda_conditions_become_python(juel, python):
     ("${a ~ b}", "unexpected '~ b'"),
     ("${a b}", "unexpected 'b' after a complete expression"),
     ("${x.__class__}", "unsafe expression"),
+    ("Hello ${name}", "text around a ${...} expression"),
+    ("${a} && ${b}", "unexpected '} && ${b'"),
 ])
 def test_untranslatable_conditions_are_refused_saying_why(juel, why):
     with pytest.raises(ExpressionError) as caught:
-        translate_juel(juel)
+        expressions.translate_condition(juel)
     message = str(caught.value)
     assert message.startswith("cannot translate") and why in message and "syntax error" not in message
 
