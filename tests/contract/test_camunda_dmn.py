@@ -17,9 +17,9 @@ BIG_FOOD_STALL = {"amount": 1500, "category": "food", "filed_on": "2026-08-01"}
 SMALL_TOY_SHOP = {"amount": 100, "category": "toys", "filed_on": "2026-02-01"}
 
 
-def _entered(rt, files, procedure, form):
+def _entered(rt, files, procedure, form, start=None):
     procedures.deploy_procedure(rt, files=files, actor=an_admin())
-    case = cases.open_case(rt, procedure=procedure, data={}, actor=an_officer())
+    case = cases.open_case(rt, procedure=procedure, data=start or {}, actor=an_officer())
     return case, lambda: tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=form, actor=an_officer())
 
 
@@ -82,3 +82,16 @@ def test_a_decision_cell_runs_under_the_step_budget(rt):
         enter()
     [incident] = incidents.list_incidents(rt, actor=an_admin())
     assert incident.code == "budget_exceeded"
+
+
+@pytest.mark.parametrize("start, says", [
+    ({"amount": None}, "no rule of decision 'risk' matches: amount=None"),
+    ({}, "decision 'risk', input 'amount_in': NameError: name 'amount' is not defined"),
+])
+def test_a_table_without_result_variable_that_gives_nothing_opens_an_incident(rt, start, says):
+    form = {key: value for key, value in SMALL_TOY_SHOP.items() if key != "amount"}
+    case, enter = _entered(rt, FEES, "permit_fees", form, start)
+    with pytest.raises(WorkflowError, match=says):
+        enter()
+    [incident] = incidents.list_incidents(rt, actor=an_admin())
+    assert incident.case_id == case.id and says in incident.message

@@ -86,6 +86,8 @@ def test_an_output_may_read_the_inputs_and_the_required_decisions_outputs():
     ({"output": 'upper("x")'}, "'upper(\"x\")' reads 'upper', which is none of this decision's inputs (amount, "
                                "cellInput) (read as FEEL: the function upper() is not supported"),
     ({"output": "().__class__"}, "decision 'd', rule 'r1', output 'fee': unsafe expression"),
+    ({"output": "amount.__class__"}, "decision 'd', rule 'r1', output 'fee': unsafe expression"),
+    ({"test": '"__import__"'}, "strings containing '__' are not allowed"),
     ({"policy": "FIRST", "aggregation": ' aggregation="SUM"'}, "aggregation 'SUM' needs hit policy COLLECT"),
     ({"policy": "COLLECT", "aggregation": ' aggregation="SUM"', "outputs": '<output id="d_out2" name="x"/>',
       "more": '<outputEntry id="r1_out2"><text>1</text></outputEntry>'}, "needs exactly one output column, not 2"),
