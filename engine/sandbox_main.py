@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from engine.calendar import BPMN_HELPERS
 from engine.workflow import sandbox_worker
 from engine.workflow.environment import register_helper
-from engine.workflow.parsing import parse_procedure
+from engine.workflow.parsing import load_schemas, parse_procedure
 from engine.workflow.running import CaseRun
 
 _BPMN = """<?xml version="1.0" encoding="UTF-8"?>
@@ -61,6 +61,7 @@ _DMN = """<?xml version="1.0" encoding="UTF-8"?>
 
 def warm_up() -> None:
     """Run one small case through every kind of step, so nothing is imported or read after lock-down."""
+    load_schemas()  # DMN 1.1 and 1.2 too, not only the 1.3 of the warm-up table
     procedure = parse_procedure({"warm_up.bpmn": _BPMN.encode(), "warm_up.dmn": _DMN.encode()})
     now = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     run, _ = CaseRun.start(procedure, {"party": {"name": "x"}}, now)

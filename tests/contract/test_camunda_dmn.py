@@ -4,6 +4,8 @@ standard calls an error (UNIQUE with two matching rules, ANY with different outp
 decision's cells run in the sandbox under the step's budget."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from engine.domain import BudgetExceededError, WorkflowError
@@ -95,3 +97,23 @@ def test_a_table_without_result_variable_that_gives_nothing_opens_an_incident(rt
         enter()
     [incident] = incidents.list_incidents(rt, actor=an_admin())
     assert incident.case_id == case.id and says in incident.message
+
+
+def test_a_dmn_1_1_table_runs_in_the_sandbox_too(rt):
+    """Camunda Modeler 3 and 4 wrote DMN 1.1: the sandbox validates it against its own schema."""
+    files = dict(FEES)
+    files["permit_fees.dmn"] = re.sub(
+        rb'<informationRequirement id="[^"]+">', b"<informationRequirement>",
+        files["permit_fees.dmn"].replace(b"https://www.omg.org/spec/DMN/20191111/MODEL/",
+                                         b"http://www.omg.org/spec/DMN/20151101/dmn.xsd"))
+    _, enter = _entered(rt, files, "permit_fees", SMALL_TOY_SHOP)
+    assert enter().data["fee"] == 50
+
+
+def test_a_dmn_1_2_table_deploys_and_runs(rt):
+    """SpiffWorkflow's DMN 1.2 schema does not load; such a file is read without XSD validation, not a 500."""
+    files = dict(FEES)
+    files["permit_fees.dmn"] = files["permit_fees.dmn"].replace(b"https://www.omg.org/spec/DMN/20191111/MODEL/",
+                                                                b"http://www.omg.org/spec/DMN/20180521/MODEL/")
+    _, enter = _entered(rt, files, "permit_fees", SMALL_TOY_SHOP)
+    assert enter().data["fee"] == 50
