@@ -187,7 +187,7 @@ class _Reader:
                 return self.checked(decision, where, translated.python, node), translated.names
             except feel.FeelError as exc:
                 self.feel_error = str(exc)
-        return self.python_cell(decision, where, text.strip(), node, self.feel_error, "eval"), _python_names(text)
+        return self.python_cell(decision, where, text.strip(), node, self.feel_error), _python_names(text)
 
     def test(self, decision: str, where: str, text: str, node, variable: str) -> str | None:
         language = self.language_of(node)
@@ -207,9 +207,11 @@ class _Reader:
             python = f"{feel.INPUT} == ({text})"
         else:
             python = f"{feel.INPUT} {text}"
-        return self.python_cell(decision, where, python, node, feel_error, "test", shown=text)
+        return self.python_cell(decision, where, python, node, feel_error, shown=text)
 
-    def python_cell(self, decision, where, python, node, feel_error, what, shown=None) -> str | None:
+    def python_cell(self, decision: str, where: str, python: str, node, feel_error: str | None,
+                    shown: str | None = None) -> str | None:
+        """A cell that was not FEEL, as Python: refused with why it is not FEEL, or why it is unsafe."""
         problem = expressions.check(python)
         if problem is None:
             return python

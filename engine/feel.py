@@ -40,11 +40,13 @@ _COMPARE = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _LITERALS = {"date": (date.fromisoformat, "a date like 2026-03-31"),
              "time": (time.fromisoformat, "a time like 09:30:00"),
              "date and time": (datetime.fromisoformat, "a date and time like 2026-03-31T09:30:00"),
-             "duration": (lambda text: _ISO_DURATION.match(text) or _fail(), "a duration like P7D or PT36H")}
+             "duration": (lambda text: _duration(text), "a duration like P7D or PT36H")}
 
 
-def _fail():
-    raise ValueError
+def _duration(text: str) -> str:
+    if not _ISO_DURATION.match(text):
+        raise ValueError(text)
+    return text
 
 
 @dataclass(frozen=True)
