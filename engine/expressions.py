@@ -23,6 +23,8 @@ from typing import Any, Callable
 from RestrictedPython import compile_restricted
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
+from engine import juel
+
 # Builtins a procedure may call; nothing that reaches the interpreter, files, or object internals.
 _BUILTIN_NAMES = ("abs", "all", "any", "bool", "dict", "divmod", "enumerate", "float", "int", "len", "list",
                   "max", "min", "range", "reversed", "round", "set", "sorted", "str", "sum", "tuple", "zip")
@@ -242,18 +244,8 @@ _ISO_TIMER = re.compile(
     rf"^(?:{_ISO_DURATION}|{_ISO_DATETIME}|R\d*/(?:{_ISO_DATETIME}/)?{_ISO_DURATION}|"
     rf"R\d*/{_ISO_DURATION}/{_ISO_DATETIME})$"
 )
-_JUEL = re.compile(r"^\s*\$\{(.*)\}\s*$", re.S)
-
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+)
-  | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
-  | (?P<number>\d+(?:\.\d+)?)
-  | (?P<op>==|!=|<=|>=|&&|\|\||<|>|!|\(|\))
-  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*)
-""", re.X)
-_WORD_OPS = {"and": "and", "or": "or", "not": "not", "eq": "==", "ne": "!=", "lt": "<", "gt": ">",
-             "le": "<=", "ge": ">=", "true": "True", "false": "False", "null": "None"}
-_SYMBOL_OPS = {"&&": "and", "||": "or", "!": "not"}
+_JUEL = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
+_JUEL_INSIDE = re.compile(r"[$#]\{")
 
 
 def translate_timer(text: str) -> str:
@@ -267,47 +259,26 @@ def translate_timer(text: str) -> str:
 
 
 def translate_juel(text: str) -> str:
-    """Translate a Camunda `${...}` condition into the Python subset, or raise ExpressionError."""
+    """Translate a Camunda `${...}` or `#{...}` expression into the Python subset, or raise ExpressionError
+    saying why it cannot be translated (engine.juel); plain Python is returned as it is."""
     match = _JUEL.match(text)
     if not match:
         return text.strip()
-    body, out, pos = match.group(1), list[str](), 0
-    while pos < len(body):
-        token = _TOKEN.match(body, pos)
-        if not token:
-            raise ExpressionError(f"cannot translate {text.strip()!r}: unexpected {body[pos:pos + 10]!r}")
-        pos = token.end()
-        kind, value = token.lastgroup, token.group()
-        if kind == "ws":
-            continue
-        if kind == "op":
-            if value == "(" and out and out[-1] not in _WORD_OPS.values() and _is_operand(out[-1]):
-                raise ExpressionError(f"cannot translate {text.strip()!r}: calls are not part of the "
-                                      "translatable subset; write the condition in Python instead")
-            out.append(_SYMBOL_OPS.get(value, value))
-        elif kind == "name":
-            if value in _WORD_OPS:
-                out.append(_WORD_OPS[value])
-            elif "." in value:
-                head, *rest = value.split(".")
-                out.append(head + "".join(f"[{part!r}]" for part in rest))
-            else:
-                out.append(value)
-        else:
-            out.append(value)
-    if not out:
-        raise ExpressionError(f"cannot translate {text.strip()!r}: it is empty")
-    python = " ".join(out).replace("( ", "(").replace(" )", ")")
+    try:
+        python = juel.translate(match.group(1))
+    except juel.JuelError as exc:
+        raise ExpressionError(f"cannot translate {_shown(text)}: {exc}") from None
     problem = check(python)
     if problem:
-        raise ExpressionError(f"cannot translate {text.strip()!r}: {problem}")
+        raise ExpressionError(f"cannot translate {_shown(text)}: {problem}")
     return python
-
-
-def _is_operand(token: str) -> bool:
-    return token[-1:].isalnum() or token[-1:] in ("_", "]", ")", "'", '"')
 
 
 def translate_condition(text: str) -> str:
     """A gateway condition as Python: `${...}` translated, plain Python kept."""
-    return translate_juel(text) if _JUEL.match(text) else text.strip()
+    if _JUEL.match(text):
+        return translate_juel(text)
+    if _JUEL_INSIDE.search(text) and check(text) is not None:
+        raise ExpressionError(f"cannot translate {_shown(text)}: text around a ${{...}} expression (a composite "
+                              "expression) has no equivalent here; write one expression")
+    return text.strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from engine import expressions
+from engine.bpmn import decisions
 from engine.bpmn.model import SourceModel
 from engine.bpmn.source import read_xml
 from engine.bpmn.xml import namespace
@@ -15,42 +15,16 @@ def _ns(root: Any) -> dict[str, str]:
 
 
 def inspect_dmn(model: SourceModel, file: str, root: Any) -> None:
-    """Record the file's decisions and check its input expressions and cells."""
-    ns = _ns(root)
-    for decision in root.xpath(".//dmn:decision", namespaces=ns):
-        model.decisions.add(decision.get("id"))
-        table = decision.find("dmn:decisionTable", ns)
-        if table is None:
-            model.problem("decision has no decision table", file, decision)
-            continue
-        inputs = [(i.findtext("dmn:inputExpression/dmn:text", namespaces=ns) or "").strip()
-                  for i in table.findall("dmn:input", ns)]
-        for node, text in zip(table.findall("dmn:input", ns), inputs):
-            _check(model, file, node, decision.get("id"), text or "None", "input expression")
-        for rule in table.findall("dmn:rule", ns):
-            for input_text, entry in zip(inputs, rule.findall("dmn:inputEntry", ns)):
-                cell = (entry.findtext("dmn:text", namespaces=ns) or "").strip()
-                if cell and cell != "-":
-                    _check(model, file, entry, decision.get("id"), _match(input_text, cell), "input entry")
-            for entry in rule.findall("dmn:outputEntry", ns):
-                cell = (entry.findtext("dmn:text", namespaces=ns) or "").strip()
-                if cell:
-                    _check(model, file, entry, decision.get("id"), cell, "output entry")
-
-
-def _match(input_expr: str, cell: str) -> str:
-    """Build the expression SpiffWorkflow will evaluate for an input cell (equality unless it has an operator)."""
-    if "?" in cell:
-        return cell.replace("?", "(dmninputexpr)")
-    return f"({input_expr}) == ({cell})" if expressions.check(cell) is None else f"({input_expr}) {cell}"
-
-
-def _check(model: SourceModel, file: str, node: Any, decision_id: str, text: str, what: str) -> None:
-    problem = expressions.check(text)
-    if problem:
-        cell_id = node.get("id")
-        model.problem(f"DMN {what} {cell_id or ''}: {problem} (DMN cells are Python here, not FEEL)", file, node,
-                      element_id=decision_id, rule="EXPRESSION")
+    """Record the file's decisions, read and checked by engine.bpmn.decisions (FEEL translated, hit policies,
+    required decisions, output names); a decision id twice in one procedure is a problem."""
+    found, problems = decisions.read_decisions(file, root)
+    model.problems.extend(problems)
+    for decision in found:
+        if decision.id in model.decision_tables:
+            model.problem(f"decision '{decision.id}' is also in {model.decision_tables[decision.id].file}", file,
+                          root, element_id=decision.id, rule="DMN")
+        model.decisions.add(decision.id)
+        model.decision_tables[decision.id] = decision
 
 
 def discretion_tables(files: Mapping[str, bytes]) -> list[dict]:

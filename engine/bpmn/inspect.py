@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from engine import expressions
-from engine.bpmn import refusals
+from engine.bpmn import decisions, refusals
 from engine.bpmn.dmn import inspect_dmn
 from engine.bpmn.external import EXTERNAL_KINDS, inspect_external
 from engine.bpmn.forms import read_form
@@ -23,6 +23,7 @@ def inspect(model: SourceModel) -> SourceModel:
     """Check and translate every BPMN/DMN file of the model in place (after XSD validation)."""
     for file, root in model.dmn:
         inspect_dmn(model, file, root)
+    model.problems.extend(decisions.check_graph(model.decision_tables))
     for file, root in model.bpmn:
         _inspect_bpmn(model, file, root)
     check_called_processes(model)

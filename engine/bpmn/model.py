@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.domain import STAGE_PROPERTY, Problem
+from engine.bpmn.decisions import Decision
 from engine.forms import FormField
 
 # The element kinds SpiffWorkflow runs here; everything else in a process body is refused by name.
@@ -69,6 +70,7 @@ class SourceModel:
     forms: dict[str, list[FormField]] = field(default_factory=dict)  # user tasks and start events
     messages: set[str] = field(default_factory=set)
     decisions: set[str] = field(default_factory=set)
+    decision_tables: dict[str, Decision] = field(default_factory=dict)  # engine.bpmn.decisions, cells as Python
     process_properties: dict[str, str] = field(default_factory=dict)
     lane_roles: dict[str, Any] = field(default_factory=dict)  # lane name -> lanes.Assignment, given with the deploy
     start_event: str | None = None  # the procedure's own start event (its form opens a case)

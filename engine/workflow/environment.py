@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
-from engine import expressions
+from engine import expressions, juel
 from engine.domain import UnsafeExpressionError
 
 # ---- the clock: SpiffWorkflow reads datetime.now() for timers; route it through an injectable clock ----
@@ -55,7 +55,10 @@ class SafeEnvironment(TaskDataEnvironment):
 
     def evaluate(self, expression, context, external_context=None):
         code = _checked(expression, "eval")
-        return _guarded(lambda: eval(code, expressions.scope(self.globals, external_context or {}, context)))
+        # A variable Python cannot name (`class`, `from`) is read as execution['class'] (engine.juel): a copy
+        # of the data, so an expression cannot change the case through it.
+        data = {juel.DATA: dict(context)} if juel.DATA in expression else {}
+        return _guarded(lambda: eval(code, expressions.scope(self.globals, external_context or {}, context, data)))
 
     def execute(self, script, context, external_context=None):
         code = _checked(script, "exec")

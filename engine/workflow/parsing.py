@@ -15,7 +15,7 @@ from engine import bpmn
 from engine.bpmn import ElementInfo, SourceModel
 from engine.domain import ProcedureInvalidError, Problem
 from engine.forms import FormField
-from engine.workflow.external import DueflowParser
+from engine.workflow.dmn import DueflowParser
 from engine.workflow.mappings import attach_mappings
 
 
@@ -62,10 +62,8 @@ def parse_procedure(files: Mapping[str, bytes]) -> Procedure:
         raise ProcedureInvalidError(model.errors)
     if model.key is None:  # DMN files alone: inspect() only names a missing process when BPMN files came
         raise ProcedureInvalidError([Problem(message="no BPMN file with an executable process was given")])
-    parser = DueflowParser()
+    parser = DueflowParser(model.decision_tables)  # DMN: read and translated by engine.bpmn.decisions
     try:
-        for file, root in model.dmn:
-            parser.add_dmn_xml(root, filename=file)
         for file, root in model.bpmn:
             parser.add_bpmn_xml(root, filename=file)
         spec = parser.get_spec(model.key)

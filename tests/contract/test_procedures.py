@@ -87,7 +87,7 @@ def test_every_unsafe_or_broken_expression_is_reported_at_once(rt):
 
 
 def test_a_condition_that_cannot_be_translated_is_a_deploy_error(rt):
-    files = _broken(b"${fine_due == true &amp;&amp; fine &gt; 0}", b"${execution.getVariable('fine') &gt; 0}")
+    files = _broken(b"${fine_due == true &amp;&amp; fine &gt; 0}", b"${fine.intValue() &gt; 0}")
     [problem] = _problems(rt, files)
     assert problem.element_id == "f5" and "cannot translate" in problem.message
 

@@ -38,11 +38,8 @@ def driver_for(client, rt, clock) -> Driver:
                   fire_timers=lambda: timers.fire_due_timers(rt), worker=external_worker(client, rt))
 
 
-def external_worker(client, rt) -> Callable[[list[str]], dict[str, str]] | None:
-    """A worker's headers for the topics a case waits on (a worker fetches only its own topics); None when the
-    external-task API is not there."""
-    if not any(getattr(r, "path", "") == "/api/external-tasks/fetch-and-lock" for r in client.app.routes):
-        return None
+def external_worker(client, rt) -> Callable[[list[str]], dict[str, str]]:
+    """A worker's headers for the topics a case waits on (a worker fetches only its own topics)."""
     from engine.domain import Actor
     from engine.services import users
     made: dict[tuple[str, ...], dict[str, str]] = {}
