@@ -27,6 +27,10 @@ def latest_procedure(session: Session, key: str, *, active_only: bool = True) ->
     return session.scalars(query.order_by(ProcedureVersionRecord.version.desc()).limit(1)).first()
 
 
+def procedure_version_by_id(session: Session, version_id: int) -> ProcedureVersionRecord | None:
+    return session.get(ProcedureVersionRecord, version_id)
+
+
 def procedure_version(session: Session, key: str, version: int) -> ProcedureVersionRecord | None:
     return session.scalars(select(ProcedureVersionRecord).where(
         ProcedureVersionRecord.key == key, ProcedureVersionRecord.version == version)).first()
