@@ -315,3 +315,22 @@ def test_the_new_case_page_asks_for_the_start_form_and_names_a_missing_field(bro
     assert opened.status_code == 201
     [case] = cases.list_cases(rt, actor=an_admin())[0]
     assert cases.get_case(rt, case_id=case["id"], actor=an_admin()).data["stalls"] == 3
+
+
+def test_only_auditors_and_admins_see_and_use_the_export_button(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser("zh-CN")
+    b.sign_in("audrey")
+    page = b.get(f"/audit/cases/{case.id}").text
+    assert 'id="export"' in page and "导出案卷" in page
+    download = b.post(f"/audit/cases/{case.id}/export")
+    assert download.headers["content-type"] == "application/zip" and download.content[:2] == b"PK"
+    assert f"case-{case.case_no}.zip" in download.headers["content-disposition"]
+    assert b.post(f"/audit/cases/{case.id}/export", token="forged").status_code == 403, "CSRF is checked"
+    s = browser()
+    s.sign_in("sam")
+    page = s.get(f"/audit/cases/{case.id}")
+    assert page.status_code == 200 and 'id="export"' not in page.text
+    assert s.post(f"/audit/cases/{case.id}/export").status_code == 403
+    assert [e["event_type"] for e in cases.case_audit(rt, case_id=case.id, actor=an_admin())].count(
+        "case_exported") == 1
