@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from api.downloads import download_headers
 from api.web.pages import WebRoute, page, redirect, secure
@@ -112,7 +112,7 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
                 may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
                                                         seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
-                max_evidence=documents.MAX_EVIDENCE_BYTES)
+                max_evidence=documents.max_evidence_bytes(rt))
 
 
 @router.post("/cases/{case_id}/evidence")
@@ -120,9 +120,8 @@ def add_evidence(request: Request, actor: StaffUser, case_id: CaseId, form: Chec
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise InvalidDataError.for_fields({"file": "choose a file; an empty one is no evidence"})
-    content = upload.file.read(documents.MAX_EVIDENCE_BYTES + 1)
     view = documents.add_evidence(_rt(request), case_id=case_id, filename=upload.filename or "evidence",
-                                  content=content, media_type=upload.content_type, actor=actor,
+                                  content=upload.file, media_type=upload.content_type, actor=actor,
                                   note=str(form.get("note", ""))[:1000])
     return redirect(request, f"/cases/{case_id}#evidence", flash="evidence_added", filename=view.filename,
                     sha256=view.sha256)
@@ -131,7 +130,7 @@ def add_evidence(request: Request, actor: StaffUser, case_id: CaseId, form: Chec
 @router.get("/cases/{case_id}/documents/{document_id}")
 def download(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId):
     found = documents.get_document(_rt(request), case_id=case_id, document_id=document_id, actor=actor)
-    return secure(Response(found.content, media_type=found.view.media_type, headers=download_headers(
+    return secure(StreamingResponse(found.chunks(), media_type=found.view.media_type, headers=download_headers(
         found.view.filename, **{"X-Content-SHA256": found.view.sha256,
                                 "X-Content-Intact": "yes" if found.intact else "no", "Cache-Control": "no-store"})))
 

@@ -122,12 +122,13 @@ def _chain(archive: zipfile.ZipFile, manifest: dict[str, Any]) -> dict[int, dict
 
 
 def _documents(manifest: dict[str, Any], events: dict[int, dict[str, Any]]) -> None:
-    """Each evidence file's sha256 as the audit chain recorded it when it was added."""
-    recorded = {}
+    """Each file's sha256 as the audit chain first recorded it (when it was added; later custody events carry
+    the hash the bytes had at that moment, which is what they show, not what the file should be)."""
+    recorded: dict[int, str] = {}
     for event in events.values():
         payload = json.loads(event["payload"])
-        if isinstance(payload, dict) and "document_id" in payload and "sha256" in payload:
-            recorded[int(payload["document_id"])] = payload["sha256"]
+        if isinstance(payload, dict) and "document_id" in payload and payload.get("sha256"):
+            recorded.setdefault(int(payload["document_id"]), payload["sha256"])
     for document in manifest.get("documents", []):
         if document["id"] in recorded and recorded[document["id"]] != document["sha256"]:
             raise Mismatch(f"document {document['id']} ({document['filename']}): its sha256 differs from the one "

@@ -9,7 +9,7 @@ import hashlib
 import json
 import zipfile
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable, Iterator
 
 from engine import audit
 from engine.audit.chain import instant
@@ -17,12 +17,14 @@ from engine.audit.merkle import heads_leaves, leaf_data
 from engine.audit.offline import EVENTS, FORMAT, MANIFEST
 from engine.domain import Actor, CaseNotFoundError, EventType, Role
 from engine.services import access, audit_trail
-from engine.services.documents import safe_filename
+from engine.services.custody import acts_on
+from engine.services.documents import safe_filename, stored_chunks
 from engine.services.runtime import Runtime
 from engine.store import CaseRecord, queries
 
 EXPORTERS = {Role.AUDITOR, Role.ADMIN, Role.SYSTEM}
 Progress = Callable[[int, int, str], None]  # files written, files in all, the file just written
+Chunks = Callable[[], Iterator[bytes]]
 
 
 @dataclass
@@ -66,18 +68,27 @@ def _event(event) -> dict[str, Any]:
             "payload": event.payload, "prev_hash": event.prev_hash, "hash": event.hash}
 
 
-def _custody(events: list[dict[str, Any]], document_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
-    """Per document, every audit event that names it or exported it, in chain order (who, when, what)."""
-    custody: dict[str, list[dict[str, Any]]] = {str(i): [] for i in document_ids}
-    for event in events:
-        payload = json.loads(event["payload"])
-        named = payload.get("document_id") if isinstance(payload, dict) else None
-        touched = document_ids if event["event_type"] == EventType.CASE_EXPORTED.value else (
-            [named] if named in document_ids else [])
-        for document_id in touched:
-            custody[str(document_id)].append({key: event[key] for key in (
-                "seq", "occurred_at", "actor", "actor_role", "event_type", "hash")})
-    return custody
+def _once(content: bytes) -> Chunks:
+    return lambda: iter((content,))
+
+
+def _custody(events: list[dict[str, Any]], documents: list, custody: dict, cited) -> dict[str, dict[str, Any]]:
+    """Per document: how it was collected and who holds it (evidence), the decisions that rely on it, and every
+    audit event that is a custody act on it (added, handed over, viewed, cited, exported), in chain order."""
+    chains: dict[str, dict[str, Any]] = {}
+    for document in documents:
+        kept = custody.get(document.id)
+        chains[str(document.id)] = {
+            "collected": None if kept is None else {
+                "by": kept.collected_by, "at": instant(kept.collected_at), "where": kept.collected_where,
+                "description": kept.description, "storage": kept.storage},
+            "holder": kept.holder if kept is not None else None,
+            "cited_by_decisions": [{"element_id": c.element_id, "task_id": c.task_id, "cited_by": c.cited_by,
+                                    "cited_at": instant(c.cited_at)} for c in cited if c.document_id == document.id],
+            "events": [{key: event[key] for key in ("seq", "occurred_at", "actor", "actor_role", "event_type",
+                                                     "hash")}
+                       for event in events if acts_on(event, document.id)]}
+    return chains
 
 
 def _proof(session, case_id: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -106,25 +117,31 @@ def export_case(rt: Runtime, *, out: IO[bytes], actor: Actor, case_no: str | Non
         events = [_event(e) for e in queries.audit_events(session, case.id)]
         documents = list(queries.documents_of_case(session, case.id))
         checkpoint, proof = _proof(session, case.id)
-        members: list[tuple[str, bytes]] = [
-            (f"procedure/{safe_filename(name)}", str(text).encode("utf-8"))
+        members: list[tuple[str, Chunks]] = [
+            (f"procedure/{safe_filename(name)}", _once(str(text).encode("utf-8")))
             for name, text in sorted((version.sources if version else {}).items())]
-        members.append((EVENTS, "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events).encode("utf-8")))
+        members.append((EVENTS, _once("".join(json.dumps(e, ensure_ascii=False) + "\n"
+                                              for e in events).encode("utf-8"))))
+        custody = queries.custody_of_case(session, case.id)
         listed = []
         for document in documents:
             path = f"documents/{document.id}-{safe_filename(document.filename)}"
-            members.append((path, bytes(document.content)))
+            members.append((path, stored_chunks(rt, document, custody.get(document.id))))
             listed.append({"id": document.id, "kind": document.kind, "filename": document.filename,
                            "media_type": document.media_type, "size": document.size, "sha256": document.sha256,
                            "created_by": document.created_by, "created_at": instant(document.created_at),
                            "path": path})
-        custody = _custody(events, [d.id for d in documents])
-        members.append(("custody.json", json.dumps(custody, ensure_ascii=False, indent=1).encode("utf-8")))
+        chains = _custody(events, documents, custody, queries.cited_evidence(session, case.id))
+        members.append(("custody.json", _once(json.dumps(chains, ensure_ascii=False, indent=1).encode("utf-8"))))
         files: dict[str, str] = {}
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for number, (name, content) in enumerate(members, start=1):
-                files[name] = hashlib.sha256(content).hexdigest()
-                archive.writestr(name, content)
+            for number, (name, chunks) in enumerate(members, start=1):
+                digest = hashlib.sha256()
+                with archive.open(name, "w", force_zip64=True) as member:  # a video may pass 4 GiB
+                    for chunk in chunks():
+                        digest.update(chunk)
+                        member.write(chunk)
+                files[name] = digest.hexdigest()
                 if progress:
                     progress(number, len(members) + 1, name)
             manifest = {

@@ -31,9 +31,12 @@ def test_evidence_is_stored_with_its_hash_audited_and_downloaded_intact(client, 
     assert [d["filename"] for d in listed] == ["crates.jpg"]
     download = client.get(f"/api/cases/{case['id']}/documents/{listed[0]['id']}", headers=login("sam"))
     assert download.content == PHOTO and download.headers["x-dueflow-intact"] == "true"
-    last = client.get(f"/api/cases/{case['id']}/audit", headers=login("olga")).json()[-1]
-    assert (last["event_type"], last["actor"], last["actor_role"]) == ("evidence_added", "olga", "officer")
-    assert last["payload"]["sha256"] == added.json()["sha256"]
+    added_event, viewed = client.get(f"/api/cases/{case['id']}/audit", headers=login("olga")).json()[-2:]
+    assert (added_event["event_type"], added_event["actor"], added_event["actor_role"]) == (
+        "evidence_added", "olga", "officer")
+    assert added_event["payload"]["sha256"] == added.json()["sha256"]
+    assert (viewed["event_type"], viewed["actor"]) == ("evidence_viewed", "sam"), "the view is on the custody record"
+    assert viewed["payload"] == {"document_id": listed[0]["id"], "sha256": added.json()["sha256"], "intact": True}
 
 
 def test_evidence_refusals(client, login, case):

@@ -61,7 +61,9 @@ def test_an_export_holds_the_whole_case_and_verifies(rt, exported):
     [document] = manifest["documents"]
     assert document["path"] in names and document["filename"] == "crates.jpg"
     assert events[-1]["event_type"] == "case_exported" and events[-1]["actor"] == "audrey"
-    assert [step["event_type"] for step in custody[str(document["id"])]] == ["evidence_added", "case_exported"]
+    chain = custody[str(document["id"])]
+    assert [step["event_type"] for step in chain["events"]] == ["evidence_added", "case_exported"]
+    assert chain["holder"] == "olga" and chain["collected"]["by"] == "olga"
     assert manifest["checkpoint"]["chains"] >= 3 and manifest["inclusion_proof"]["path"]
     assert manifest["inclusion_proof"]["seq"] == len(events), "the checkpoint signed after the export covers it"
     summary = offline.verify(str(path), manifest["public_key"]["public_key"])
