@@ -60,6 +60,7 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     # The hot path first: the router tries routes in this order, and completing tasks is most of the traffic.
     for module in (tasks, cases, documents, audit, auth, party, procedures, users, public, incidents, external_tasks):
         app.include_router(module.router)
+    app.include_router(documents.citations)
     web.install(app)  # the web pages (api/web): same services and authorisation, session cookies
 
     @app.get("/api/health", response_model=HealthView, tags=["health"])

@@ -12,8 +12,8 @@ from api.deps import CurrentActor, RuntimeDep, WritesDep
 from api.downloads import download_headers
 from api.formdata import FormRoute
 from api.routers import CaseId, as_json, errors
-from api.schemas import DocumentView
-from engine.services import documents
+from api.schemas import CustodyView, DocumentView, EvidenceCitation, EvidenceCited, EvidenceHandover
+from engine.services import custody, documents
 
 router = APIRouter(prefix="/api/cases/{case_id}/documents", tags=["documents"], route_class=FormRoute)
 DocumentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -54,3 +54,29 @@ async def download(case_id: CaseId, document_id: DocumentId, rt: RuntimeDep, wri
     return StreamingResponse(found.chunks(), media_type=found.view.media_type, headers=download_headers(
         found.view.filename, **{"X-Content-SHA256": found.view.sha256,
                                 "X-Dueflow-Intact": "true" if found.intact else "false"}))
+
+
+@router.get("/{document_id}/custody", response_model=CustodyView, responses=errors(401, 403, 404))
+def custody_chain(case_id: CaseId, document_id: DocumentId, rt: RuntimeDep, actor: CurrentActor):
+    """Who collected the evidence, where and when, who holds it, and every custody act with its sealed hash."""
+    return as_json(custody.custody_of(rt, case_id=case_id, document_id=document_id, actor=actor).as_dict())
+
+
+@router.post("/{document_id}/handover", response_model=CustodyView, responses=errors(401, 403, 404, 409, 422))
+async def hand_over(case_id: CaseId, document_id: DocumentId, body: EvidenceHandover, rt: RuntimeDep,
+                    writes: WritesDep, actor: CurrentActor):
+    """Pass custody on: the holder (or a supervisor) to a member of staff or an outside holder."""
+    view = await writes.run(custody.hand_over_evidence, rt=rt, case_id=case_id, document_id=document_id,
+                            to=body.to, external=body.external, where=body.where, note=body.note, actor=actor)
+    return as_json(view.as_dict())
+
+
+citations = APIRouter(prefix="/api/cases/{case_id}/evidence-citations", tags=["documents"])
+
+
+@citations.post("", response_model=EvidenceCited, responses=errors(401, 403, 404, 409, 422))
+async def cite(case_id: CaseId, body: EvidenceCitation, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor):
+    """A waiting decision task lists the evidence it relies on (whoever may complete the task)."""
+    cited = await writes.run(custody.cite_evidence, rt=rt, case_id=case_id, task_id=body.task_id,
+                             document_ids=body.document_ids, actor=actor)
+    return as_json({"task_id": body.task_id, "document_ids": cited})

@@ -84,3 +84,21 @@ def test_an_oversized_form_field_is_422_naming_the_field(client, login, case):
     assert client.get(f"/api/cases/{case['id']}/documents", headers=login("olga")).json() == []
     token = client.post("/api/auth/token", data={"username": "olga", "password": "p" * 2_000_000})
     assert [d["field"] for d in assert_error(token, 422, "invalid_form_data")["details"]] == ["password"]
+
+
+def test_custody_over_http_opens_with_the_collection_and_follows_each_handover(client, login, case):
+    added = client.post(f"/api/cases/{case['id']}/documents", headers=login("olga"),
+                        files={"file": ("crates.jpg", PHOTO, "image/jpeg")},
+                        data={"collected_where": "12 Huaihai Road", "collected_at": "2026-03-02T08:00:00",
+                              "description": "crates across the pavement"}).json()
+    url = f"/api/cases/{case['id']}/documents/{added['id']}"
+    chain = client.get(f"{url}/custody", headers=login("audrey")).json()
+    assert (chain["collected_by"], chain["collected_where"], chain["collected_at"], chain["holder"]) == (
+        "olga", "12 Huaihai Road", "2026-03-02T08:00:00.000000Z", "olga")
+    assert_error(client.post(f"{url}/handover", headers=login("lena"), json={"to": "lena"}), 403)
+    assert_error(client.post(f"{url}/handover", headers=login("olga"), json={"to": "nobody"}), 422)
+    moved = client.post(f"{url}/handover", headers=login("olga"), json={"to": "sam", "where": "station"})
+    assert moved.status_code == 200 and moved.json()["holder"] == "sam"
+    assert moved.json()["events"][-1]["payload"]["sha256"] == hashlib.sha256(PHOTO).hexdigest()
+    assert_error(client.post(f"/api/cases/{case['id']}/evidence-citations", headers=login("olga"),
+                             json={"task_id": case["ready_tasks"][0]["id"], "document_ids": [added["id"]]}), 409)
