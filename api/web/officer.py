@@ -11,7 +11,7 @@ from api.downloads import download_headers
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
-from engine.services import access, cases, documents, history, procedures, revisions, tasks
+from engine.services import access, cases, custody, documents, history, procedures, revisions, tasks
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -105,10 +105,11 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
     view = cases.get_case(rt, case_id=case_id, actor=actor)
     seen = history.case_history(rt, case_id=case_id, actor=actor)
     files = documents.list_documents(rt, case_id=case_id, actor=actor)
+    held = {chain.document_id: chain for chain in custody.custody_of_case(rt, case_id=case_id, actor=actor)}
     mine = {t.id for t in tasks.ready_tasks(rt, actor=actor, case_id=case_id)}
     may_change = actor.role not in (Role.AUDITOR,) and (actor.role in (Role.ADMIN,) or
                                                         actor.department == view.department)
-    return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine,
+    return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine, custody=held,
                 may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
                                                         seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
@@ -122,9 +123,21 @@ def add_evidence(request: Request, actor: StaffUser, case_id: CaseId, form: Chec
         raise InvalidDataError.for_fields({"file": "choose a file; an empty one is no evidence"})
     view = documents.add_evidence(_rt(request), case_id=case_id, filename=upload.filename or "evidence",
                                   content=upload.file, media_type=upload.content_type, actor=actor,
-                                  note=str(form.get("note", ""))[:1000])
+                                  note=str(form.get("note", ""))[:1000],
+                                  description=str(form.get("description", ""))[:2000],
+                                  collected_where=str(form.get("collected_where", ""))[:300])
     return redirect(request, f"/cases/{case_id}#evidence", flash="evidence_added", filename=view.filename,
                     sha256=view.sha256)
+
+
+@router.post("/cases/{case_id}/documents/{document_id}/handover")
+def hand_over(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId, form: CheckedForm):
+    """Pass custody of a piece of evidence on (the holder, or a supervisor)."""
+    chain = custody.hand_over_evidence(_rt(request), case_id=case_id, document_id=document_id, actor=actor,
+                                       to=str(form.get("to", ""))[:200], external=form.get("external") == "yes",
+                                       where=str(form.get("where", ""))[:300])
+    return redirect(request, f"/cases/{case_id}#evidence", flash="evidence_handed_over", filename=chain.filename,
+                    holder=chain.holder)
 
 
 @router.get("/cases/{case_id}/documents/{document_id}")
