@@ -80,7 +80,7 @@ class EventType(enum.StrEnum):
     RIGHTS_NOTICE_SERVED = "rights_notice_served"
     DOCUMENT_SERVED = "document_served"
     EVIDENCE_ADDED = "evidence_added"
-    EVIDENCE_HANDED_OVER = "evidence_handed_over"  # custody passed from one holder to another
+    CUSTODY_TRANSFERRED = "custody_transferred"  # custody passed from one holder to another
     EVIDENCE_VIEWED = "evidence_viewed"  # a document or evidence file was opened (downloaded) by staff
     EVIDENCE_CITED = "evidence_cited"  # a decision lists the evidence it relies on
     CASE_EXPORTED = "case_exported"  # the whole case file was exported (every document viewed)

@@ -15,7 +15,7 @@ Feature: Evidence in custody and a case file anyone can verify offline
     And the officer cites the video for "decide_penalty"
     And the auditor exports the case file
     Then the exported file checks out offline
-    And the custody of the video in the file reads evidence_added, evidence_handed_over, evidence_cited, case_exported
+    And the custody of the video in the file reads evidence_added, custody_transferred, evidence_cited, case_exported
     And the audit trail shows evidence_cited by "olga" for decide_penalty
     And the audit trail verifies
 

@@ -136,7 +136,7 @@ def hand_over(request: Request, actor: StaffUser, case_id: CaseId, document_id: 
     chain = custody.hand_over_evidence(_rt(request), case_id=case_id, document_id=document_id, actor=actor,
                                        to=str(form.get("to", ""))[:200], external=form.get("external") == "yes",
                                        where=str(form.get("where", ""))[:300])
-    return redirect(request, f"/cases/{case_id}#evidence", flash="evidence_handed_over", filename=chain.filename,
+    return redirect(request, f"/cases/{case_id}#evidence", flash="custody_transferred", filename=chain.filename,
                     holder=chain.holder)
 
 

@@ -17,7 +17,7 @@ from engine.services.documents import EVIDENCE, sealed_hash, stored_chunks
 from engine.services.runtime import Runtime
 from engine.store import DecisionEvidenceRecord, queries
 
-CUSTODY_EVENTS = {EventType.EVIDENCE_ADDED.value, EventType.EVIDENCE_HANDED_OVER.value,
+CUSTODY_EVENTS = {EventType.EVIDENCE_ADDED.value, EventType.CUSTODY_TRANSFERRED.value,
                   EventType.EVIDENCE_VIEWED.value, EventType.EVIDENCE_CITED.value}
 DECISION_STAGES = {Stage.PENALTY_DECISION.value, Stage.DETERMINATION.value}
 REASSIGNERS = {Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM}  # may move custody on from a holder who is away
@@ -93,7 +93,7 @@ def hand_over_evidence(rt: Runtime, *, case_id: int, document_id: int, to: str, 
                                                          "external"})
         seal = sealed_hash(stored_chunks(rt, record, custody))
         _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-        audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.EVIDENCE_HANDED_OVER,
+        audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.CUSTODY_TRANSFERRED,
                      actor=actor, now=now, procedure_version=label,
                      payload={"document_id": record.id, "from": custody.holder, "to": to, "external": external,
                               "where": where, "note": note, "sha256": seal, "intact": seal == record.sha256})

@@ -101,7 +101,7 @@ def test_custody_passes_from_holder_to_holder_and_only_the_holder_hands_it_on(di
                                    external=True, actor=a_supervisor())
     chain = custody.hand_over_evidence(disk_rt, case_id=case.id, document_id=view.id, to="Forensics lab",
                                        external=True, actor=a_supervisor())  # a supervisor records the next move
-    moves = [e["payload"] for e in chain.events if e["event_type"] == "evidence_handed_over"]
+    moves = [e["payload"] for e in chain.events if e["event_type"] == "custody_transferred"]
     assert [(m["from"], m["to"]) for m in moves] == [("olga", "sam"), ("sam", "Evidence room 3"),
                                                      ("Evidence room 3", "Forensics lab")]
     assert all(m["sha256"] == view.sha256 and m["intact"] for m in moves), "each handover is sealed"

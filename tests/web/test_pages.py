@@ -357,4 +357,4 @@ def test_the_case_page_shows_custody_and_the_holder_hands_evidence_over(browser,
     s.sign_in("sam")
     assert 'id="handover-1"' in s.get(f"/cases/{case.id}").text
     events = [e["event_type"] for e in cases.case_audit(rt, case_id=case.id, actor=an_admin())]
-    assert events[-2:] == ["evidence_added", "evidence_handed_over"]
+    assert events[-2:] == ["evidence_added", "custody_transferred"]
