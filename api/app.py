@@ -55,10 +55,12 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     app.state.timer_loop, app.state.checkpoint_loop = timer_loop, checkpoints
     app.state.writes = Writes(runtime.store)
     errors.install(app)
-    app.add_middleware(errors.BodyLimit, max_bytes=settings.max_request_bytes)
+    evidence_bytes = (runtime.settings.max_evidence_mib + 1) * 1024 * 1024 if runtime.settings.evidence_dir else 0
+    app.add_middleware(errors.BodyLimit, max_bytes=settings.max_request_bytes, evidence_bytes=evidence_bytes)
     # The hot path first: the router tries routes in this order, and completing tasks is most of the traffic.
     for module in (tasks, cases, documents, audit, auth, party, procedures, users, public, incidents, external_tasks):
         app.include_router(module.router)
+    app.include_router(documents.citations)
     web.install(app)  # the web pages (api/web): same services and authorisation, session cookies
 
     @app.get("/api/health", response_model=HealthView, tags=["health"])

@@ -1,4 +1,4 @@
-"""The `dueflow` command: serve, worker, demo, users, lint, migrate, verify."""
+"""The `dueflow` command: serve, worker, demo, users, lint, migrate, verify, export, verify-export."""
 from __future__ import annotations
 
 import argparse
@@ -96,6 +96,37 @@ def cmd_verify(args) -> int:
     return 1
 
 
+def cmd_export(args) -> int:
+    """Write one case's verifiable file (procedure, audit events, documents, custody, signed checkpoint)."""
+    from engine.domain import DueflowError
+    from engine.services import case_export
+
+    def progress(done: int, total: int, name: str) -> None:
+        print(f"  [{done}/{total}] {name}", file=sys.stderr, flush=True)
+
+    rt = _runtime(args)
+    try:
+        with open(args.out, "wb") as out:
+            summary = case_export.export_case(rt, out=out, actor=_cli_actor(), case_no=args.case_no,
+                                              progress=progress)
+    except DueflowError as exc:
+        os.unlink(args.out)
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"case {summary.case_no}: {summary.files} files, {summary.events} audit events, {summary.documents} "
+          f"documents -> {args.out}"
+          + (f" (signed checkpoint {summary.checkpoint_id})" if summary.checkpoint_id else ""))
+    print(f"check it anywhere: dueflow verify-export {args.out}   (or: python3 engine/audit/offline.py {args.out})")
+    return 0
+
+
+def cmd_verify_export(args) -> int:
+    """Check an export with no database and no server (the standalone verifier, engine/audit/offline.py)."""
+    from engine.audit import offline
+
+    return offline.main([args.file] + (["--public-key", args.public_key] if args.public_key else []))
+
+
 def _cli_actor():
     import getpass
 
@@ -141,7 +172,8 @@ def _ask_password() -> str:
 
 
 COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint, "serve": cmd_serve, "worker": cmd_worker, "users": cmd_users,
-            "demo": cmd_demo, "verify": cmd_verify}
+            "demo": cmd_demo, "verify": cmd_verify,
+            "export": cmd_export, "verify-export": cmd_verify_export}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--db", help=db_help)
     verify.add_argument("--case", type=int, help="verify one case's chain only (by case id)")
     verify.add_argument("--public-key", action="store_true", help="only print the checkpoint public key")
+    export = sub.add_parser("export", help="write one case's file that anyone can verify offline (a zip)")
+    export.add_argument("case_no", help="the case number, e.g. 2026-000123")
+    export.add_argument("--out", required=True, help="the .zip to write")
+    export.add_argument("--db", help=db_help)
+    verify_export = sub.add_parser("verify-export", help="check an exported case file offline: exit 0 when intact, "
+                                                         "1 naming the first mismatch (needs no database)")
+    verify_export.add_argument("file")
+    verify_export.add_argument("--public-key", help="the agency's public key (hex) from GET /api/public/keys")
+    verify_export.add_argument("--db", help="ignored: verifying an export needs no database")
     demo = sub.add_parser("demo", help="walk one case through the ordinary procedure and print its timeline")
     demo.add_argument("--db", help="database URL (default sqlite:///var/demo.db)")
     worker = sub.add_parser("worker", help="run only the timer loop (several may share one PostgreSQL)")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -95,18 +96,26 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-class BodyLimit:
-    """ASGI middleware: a request body larger than the limit is refused with 413 before anything parses it."""
+EVIDENCE_UPLOADS = re.compile(r"^(/api)?/cases/[0-9]+/(documents|evidence)$")
 
-    def __init__(self, app, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
+
+class BodyLimit:
+    """ASGI middleware: a request body larger than the limit is refused with 413 before anything parses it.
+    Evidence uploads (a video) may be as large as the evidence limit; they stream to disk, not into memory."""
+
+    def __init__(self, app, max_bytes: int, evidence_bytes: int = 0):
+        self.app, self.default_bytes, self.evidence_bytes = app, max_bytes, max(evidence_bytes, max_bytes)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        upload = scope.get("method") == "POST" and EVIDENCE_UPLOADS.match(scope.get("path", ""))
+        return await self._limited(self.evidence_bytes if upload else self.default_bytes, scope, receive, send)
+
+    async def _limited(self, max_bytes: int, scope, receive, send):
         declared = next((v for k, v in scope.get("headers", ()) if k == b"content-length"), None)
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            return await self._refuse(max_bytes, scope, receive, send)
         seen = 0
 
         async def counting_receive():
@@ -114,14 +123,13 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     # an HTTPException passes through FastAPI's body parsing untouched: 413, not 400
-                    raise StarletteHTTPException(413, f"the request is larger than {self.max_bytes} bytes")
+                    raise StarletteHTTPException(413, f"the request is larger than {max_bytes} bytes")
             return message
 
         await self.app(scope, counting_receive, send)
 
-    async def _refuse(self, scope, receive, send):
-        response = error_response(413, "payload_too_large",
-                                  f"the request is larger than {self.max_bytes} bytes", [])
+    async def _refuse(self, max_bytes: int, scope, receive, send):
+        response = error_response(413, "payload_too_large", f"the request is larger than {max_bytes} bytes", [])
         await response(scope, receive, send)

@@ -239,6 +239,39 @@ class DocumentView(BaseModel):
     created_at: str
 
 
+class EvidenceHandover(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: str = Field(min_length=1, max_length=100, description="a username, or with `external` a holder outside "
+                                                              "Dueflow (an evidence room, a laboratory, a court)")
+    external: bool = False
+    where: str = Field(default="", max_length=300)
+    note: str = Field(default="", max_length=1000)
+
+
+class CustodyView(BaseModel):
+    document_id: int
+    filename: str
+    sha256: str
+    description: str
+    collected_by: str
+    collected_at: str
+    collected_where: str
+    holder: str
+    storage: str
+    events: list[dict[str, Any]]
+
+
+class EvidenceCitation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    task_id: str = Field(min_length=1, max_length=36, description="the waiting decision task")
+    document_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(min_length=1, max_length=500)
+
+
+class EvidenceCited(BaseModel):
+    task_id: str
+    document_ids: list[int]
+
+
 # ---- audit ----
 class AuditEventView(BaseModel):
     seq: int

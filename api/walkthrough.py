@@ -68,5 +68,7 @@ def run(url: str = "sqlite:///var/demo.db", out=print) -> int:
     report = cases.verify_audit(rt, actor=SYSTEM)
     out(f"audit verification: {'intact' if report['ok'] else 'BROKEN'} — {report['cases']} case(s), "
         f"{report['events']} event(s), {len(report['problems'])} problem(s)")
+    out(f"export the case file anyone can check offline: dueflow export {case.case_no} --out case-{case.case_no}.zip "
+        f"--db {url}, then: dueflow verify-export case-{case.case_no}.zip")
     rt.store.dispose()
     return 0 if report["ok"] else 1

@@ -80,6 +80,10 @@ class EventType(enum.StrEnum):
     RIGHTS_NOTICE_SERVED = "rights_notice_served"
     DOCUMENT_SERVED = "document_served"
     EVIDENCE_ADDED = "evidence_added"
+    CUSTODY_TRANSFERRED = "custody_transferred"  # custody passed from one holder to another
+    EVIDENCE_VIEWED = "evidence_viewed"  # a document or evidence file was opened (downloaded) by staff
+    EVIDENCE_CITED = "evidence_cited"  # a decision lists the evidence it relies on
+    CASE_EXPORTED = "case_exported"  # the whole case file was exported (every document viewed)
     STEP_REFUSED = "step_refused"  # a rights gate or the separation of duties said no
     STEP_FAILED = "step_failed"  # a step of a case with an open incident failed again
     INCIDENT_OPENED = "incident_opened"

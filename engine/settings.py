@@ -23,6 +23,8 @@ class Settings:
     witness_path: Path | None = None  # signed checkpoints appended outside the database; None keeps none
     retired_audit_keys: tuple[bytes, ...] = field(default=(), repr=False)  # still accepted by verify
     retired_public_keys: tuple[str, ...] = ()  # hex Ed25519 keys whose old checkpoints verify still trusts
+    evidence_dir: Path | None = None  # evidence files stream here (by sha256); None keeps small ones in the database
+    max_evidence_mib: int = 2048  # the largest evidence file (a video) when an evidence folder is set
     jurisdiction: str = "cn"
     timezone: str = "Asia/Shanghai"
     script_seconds: float = 1.0  # CPU budget of one step's procedure code

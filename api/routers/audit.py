@@ -1,14 +1,17 @@
-"""The audit log over HTTP: a case's hash-chained events, verification of the whole log, the checkpoint key."""
+"""The audit log over HTTP: a case's hash-chained events, verification of the whole log, the checkpoint key, and
+the case file export that verifies offline."""
 from __future__ import annotations
 
+import tempfile
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
-from api.deps import CurrentActor, RuntimeDep
+from api.deps import CurrentActor, RuntimeDep, WritesDep
 from api.routers import CaseId, as_json, errors
 from api.schemas import AuditEventView, AuditReportView, PublicKeyView
-from engine.services import audit_trail, cases
+from engine.services import audit_trail, case_export, cases
 
 router = APIRouter(tags=["audit"])
 
@@ -30,3 +33,32 @@ def verify(rt: RuntimeDep, actor: CurrentActor,
 def public_key(rt: RuntimeDep):
     """The public key that signs audit checkpoints (Ed25519, hex): anyone may check a checkpoint with it."""
     return as_json(audit_trail.public_key(rt))
+
+
+@router.get("/api/public/keys", response_model=PublicKeyView, tags=["public"])
+def public_keys(rt: RuntimeDep):
+    """The agency's checkpoint key (Ed25519, hex) and retired ones, for checking an exported case offline."""
+    return as_json(audit_trail.public_key(rt))
+
+
+def _export(rt, *, case_id: int, actor) -> tuple[str, object]:
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # large case files go to disk
+    summary = case_export.export_case(rt, out=spool, actor=actor, case_id=case_id)
+    spool.seek(0)
+    return summary.case_no, spool
+
+
+@router.get("/api/cases/{case_id}/export", response_class=StreamingResponse, responses={
+    **errors(401, 403, 404), 200: {"content": {"application/zip": {}}}})
+async def export(case_id: CaseId, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor):
+    """The case file as one zip anyone can verify offline (docs/verify.md); auditors and admins. The export is
+    recorded in the case's audit trail."""
+    case_no, spool = await writes.run(_export, rt=rt, case_id=case_id, actor=actor)
+
+    def chunks():
+        with spool:
+            while chunk := spool.read(1 << 16):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="case-{case_no}.zip"'})

@@ -1,14 +1,19 @@
 """The auditor's pages: any case's full timeline with the path it took on its procedure version, verification of
-its hash chain (naming the first altered event), verification of the whole log, and checkpoints."""
+its hash chain (naming the first altered event), verification of the whole log, checkpoints, and the case file
+export that anyone verifies offline (docs/verify.md)."""
 from __future__ import annotations
 
+import tempfile
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
-from api.web.pages import WebRoute, page, redirect
+from api.downloads import download_headers
+from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
-from engine.services import audit_trail, cases, history
+from engine.domain import Role
+from engine.services import audit_trail, case_export, cases, history
 
 router = APIRouter(prefix="/audit", route_class=WebRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -31,7 +36,24 @@ def case_timeline(request: Request, actor: StaffUser, case_id: CaseId):
     seen = history.case_history(_rt(request), case_id=case_id, actor=actor)
     diagram = {"url": f"/procedures/{seen.procedure}/{seen.procedure_version}.bpmn", "current": seen.current,
                "path": seen.path}
-    return page(request, "audit/case.html", history=seen, diagram=diagram)
+    return page(request, "audit/case.html", history=seen, diagram=diagram,
+                may_export=actor.role in case_export.EXPORTERS and actor.role != Role.SYSTEM)
+
+
+@router.post("/cases/{case_id}/export")
+def export_case(request: Request, actor: StaffUser, case_id: CaseId, _form: CheckedForm):
+    """The case file as one zip (a POST: the export is recorded in the case's audit trail)."""
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # large case files go to disk
+    summary = case_export.export_case(_rt(request), out=spool, actor=actor, case_id=case_id)
+    spool.seek(0)
+
+    def chunks():
+        with spool:
+            while chunk := spool.read(1 << 16):
+                yield chunk
+
+    return secure(StreamingResponse(chunks(), media_type="application/zip",
+                                    headers=download_headers(f"case-{summary.case_no}.zip")))
 
 
 @router.get("/cases/{case_id}/verify")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from api.downloads import download_headers
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
-from engine.services import access, cases, documents, history, procedures, revisions, tasks
+from engine.services import access, cases, custody, documents, history, procedures, revisions, tasks
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -105,14 +105,15 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
     view = cases.get_case(rt, case_id=case_id, actor=actor)
     seen = history.case_history(rt, case_id=case_id, actor=actor)
     files = documents.list_documents(rt, case_id=case_id, actor=actor)
+    held = {chain.document_id: chain for chain in custody.custody_of_case(rt, case_id=case_id, actor=actor)}
     mine = {t.id for t in tasks.ready_tasks(rt, actor=actor, case_id=case_id)}
     may_change = actor.role not in (Role.AUDITOR,) and (actor.role in (Role.ADMIN,) or
                                                         actor.department == view.department)
-    return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine,
+    return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine, custody=held,
                 may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
                                                         seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
-                max_evidence=documents.MAX_EVIDENCE_BYTES)
+                max_evidence=documents.max_evidence_bytes(rt))
 
 
 @router.post("/cases/{case_id}/evidence")
@@ -120,18 +121,29 @@ def add_evidence(request: Request, actor: StaffUser, case_id: CaseId, form: Chec
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise InvalidDataError.for_fields({"file": "choose a file; an empty one is no evidence"})
-    content = upload.file.read(documents.MAX_EVIDENCE_BYTES + 1)
     view = documents.add_evidence(_rt(request), case_id=case_id, filename=upload.filename or "evidence",
-                                  content=content, media_type=upload.content_type, actor=actor,
-                                  note=str(form.get("note", ""))[:1000])
+                                  content=upload.file, media_type=upload.content_type, actor=actor,
+                                  note=str(form.get("note", ""))[:1000],
+                                  description=str(form.get("description", ""))[:2000],
+                                  collected_where=str(form.get("collected_where", ""))[:300])
     return redirect(request, f"/cases/{case_id}#evidence", flash="evidence_added", filename=view.filename,
                     sha256=view.sha256)
+
+
+@router.post("/cases/{case_id}/documents/{document_id}/handover")
+def hand_over(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId, form: CheckedForm):
+    """Pass custody of a piece of evidence on (the holder, or a supervisor)."""
+    chain = custody.hand_over_evidence(_rt(request), case_id=case_id, document_id=document_id, actor=actor,
+                                       to=str(form.get("to", ""))[:200], external=form.get("external") == "yes",
+                                       where=str(form.get("where", ""))[:300])
+    return redirect(request, f"/cases/{case_id}#evidence", flash="custody_transferred", filename=chain.filename,
+                    holder=chain.holder)
 
 
 @router.get("/cases/{case_id}/documents/{document_id}")
 def download(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId):
     found = documents.get_document(_rt(request), case_id=case_id, document_id=document_id, actor=actor)
-    return secure(Response(found.content, media_type=found.view.media_type, headers=download_headers(
+    return secure(StreamingResponse(found.chunks(), media_type=found.view.media_type, headers=download_headers(
         found.view.filename, **{"X-Content-SHA256": found.view.sha256,
                                 "X-Content-Intact": "yes" if found.intact else "no", "Cache-Control": "no-store"})))
 

@@ -26,6 +26,8 @@ EVENTS = {
     "deadline_set": N_("Deadline set"), "path_taken": N_("Procedure moved on"), "case_closed": N_("Case closed"),
     "case_cancelled": N_("Case cancelled"), "case_suspended": N_("Case suspended"),
     "case_resumed": N_("Case resumed"), "evidence_added": N_("Evidence added"),
+    "case_exported": N_("Case file exported"), "custody_transferred": N_("Evidence handed over"),
+    "evidence_viewed": N_("Evidence viewed"), "evidence_cited": N_("Evidence cited by the decision"),
     "rights_notice_served": N_("Rights notice served"), "step_refused": N_("Step refused"),
     "department_assigned": N_("Department assigned"), "task_cancelled": N_("Task withdrawn"),
     "document_served": N_("Document served"), "procedure_deployed": N_("Procedure deployed"),

@@ -24,6 +24,8 @@ RULES: dict[str, tuple[str, str]] = {
     "USER_TASK_WITHOUT_STAGE": ("error", "user task of an enforcement procedure without a stage"),
     "PENALTY_WITHOUT_RIGHTS_NOTICE": ("error", "penalty decision without a served rights notice and statement "
                                                "period before it (PL 44, 45, 62)"),
+    "PENALTY_WITHOUT_EVIDENCE": ("error", "penalty decision that no path of collected evidence leads to: no user "
+                                          "task before it attaches evidence (PL 40, 46, 55)"),
     "PENALTY_AMOUNTS_UNDECLARED": ("error", "penalty decision without declared notified and decided amount fields, "
                                             "so the cap at the notified amount cannot be checked (PL 45)"),
     "PENALTY_WITHOUT_ORDER_TO_CORRECT": ("error", "penalty decision without an order to correct (PL 28)"),

@@ -133,6 +133,24 @@ def check_rights_notice(graph: ProcessGraph, policy: Policy) -> Iterator[Finding
                   f"{' and without '.join(lacking)}")
 
 
+EVIDENCE_PROPERTY = "evidence"  # a user task's extension property: evidence is collected and attached here
+
+
+def check_evidence(graph: ProcessGraph, policy: Policy) -> Iterator[Finding]:
+    """PL 40, 46, 55: a penalty rests on evidence lawfully collected, so every path to a penalty decision passes a
+    user task where evidence is attached (an investigation step, or any user task marked evidence=true)."""
+
+    def gain(node: Node, facts: Facts) -> Facts:
+        collects = node.stage == Stage.INVESTIGATION.value or \
+            node.properties.get(EVIDENCE_PROPERTY, "").lower() in _YES
+        return facts | {"evidence"} if node.kind == "userTask" and node.acts and collects else facts
+
+    targets = [n for n in graph.nodes.values() if n.stage == Stage.PENALTY_DECISION.value and n.acts]
+    for node, _ in _missing(graph.path_facts(gain), targets, {"evidence": "evidence"}):
+        yield _at("PENALTY_WITHOUT_EVIDENCE", node, "a path from a start event reaches it without a user task "
+                  f"where evidence is attached (stage investigation, or the property {EVIDENCE_PROPERTY}=true)")
+
+
 def check_penalty_amounts(graph: ProcessGraph, policy: Policy) -> Iterator[Finding]:
     """PL 45: the engine caps the decided amount at the notified one, so it must know which fields hold them."""
     deciding = _first(n for n in graph.nodes.values() if n.stage == Stage.PENALTY_DECISION.value and n.acts)
@@ -232,7 +250,8 @@ def check_judicial_referral(graph: ProcessGraph, policy: Policy) -> Iterator[Fin
 
 
 GENERIC_CHECKS = (check_unreachable, check_categories)
-ENFORCEMENT_CHECKS = (check_stages, check_user_tasks, check_timers, check_rights_notice, check_penalty_amounts,
+ENFORCEMENT_CHECKS = (check_stages, check_user_tasks, check_timers, check_rights_notice, check_evidence,
+                      check_penalty_amounts,
                       check_order_to_correct, check_education, check_judicial_referral)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.domain import Clock, utcnow
 from engine.settings import Settings
-from engine.store import ProcedureVersionRecord, Store
+from engine.store import BlobStore, ProcedureVersionRecord, Store
 from engine.workflow import Procedure, RemoteRun, SandboxPool, parse_procedure, shared_pool
 
 
@@ -25,6 +25,12 @@ class Runtime:
     _runs: OrderedDict = field(default_factory=OrderedDict)  # case id -> (row_version, RemoteRun), most recent last
     warm_cases: int = 512
     settings: Settings = field(default_factory=Settings.ephemeral)  # secrets and budgets (engine.bootstrap)
+
+    @property
+    def blobs(self) -> BlobStore | None:
+        """Where evidence files stream to (engine.store.blobs); None keeps small ones in the database."""
+        folder = self.settings.evidence_dir
+        return BlobStore(folder) if folder is not None else None
 
     @property
     def sandbox(self) -> SandboxPool:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session, defer
 from engine.domain import StaleCaseError
 from engine.store import deadlines, fastpath
 
-from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, CaseRecord, DocumentRecord,
+from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, CaseRecord, DecisionEvidenceRecord,
+                                  DocumentRecord, EvidenceCustodyRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
 
 
@@ -25,6 +26,10 @@ def latest_procedure(session: Session, key: str, *, active_only: bool = True) ->
     if active_only:
         query = query.where(ProcedureVersionRecord.status == "active")
     return session.scalars(query.order_by(ProcedureVersionRecord.version.desc()).limit(1)).first()
+
+
+def procedure_version_by_id(session: Session, version_id: int) -> ProcedureVersionRecord | None:
+    return session.get(ProcedureVersionRecord, version_id)
 
 
 def procedure_version(session: Session, key: str, version: int) -> ProcedureVersionRecord | None:
@@ -312,3 +317,25 @@ def party_documents(session: Session, case_id: int) -> Sequence[DocumentRecord]:
 def document_of_case(session: Session, case_id: int, document_id: int) -> DocumentRecord | None:
     return session.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case_id,
                                                         DocumentRecord.id == document_id)).first()
+
+
+def custody(session: Session, document_id: int, *, lock: bool = False) -> EvidenceCustodyRecord | None:
+    query = select(EvidenceCustodyRecord).where(EvidenceCustodyRecord.document_id == document_id)
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
+def custody_of_case(session: Session, case_id: int) -> dict[int, EvidenceCustodyRecord]:
+    """document id -> its custody record, for every document of the case that has one."""
+    rows = session.scalars(select(EvidenceCustodyRecord).where(EvidenceCustodyRecord.case_id == case_id))
+    return {row.document_id: row for row in rows}
+
+
+def cited_evidence(session: Session, case_id: int) -> Sequence[DecisionEvidenceRecord]:
+    return session.scalars(select(DecisionEvidenceRecord).where(DecisionEvidenceRecord.case_id == case_id)
+                           .order_by(DecisionEvidenceRecord.id)).all()
+
+
+def document_views_of_case(session: Session, case_id: int) -> Sequence[DocumentRecord]:
+    """Every document of a case without its bytes (a list page never loads them)."""
+    return session.scalars(select(DocumentRecord).options(defer(DocumentRecord.content))
+                           .where(DocumentRecord.case_id == case_id).order_by(DocumentRecord.id)).all()

@@ -238,3 +238,36 @@ class ExternalTaskRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
     finished_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class EvidenceCustodyRecord(Base):
+    """Who collected a piece of evidence, where and when, who holds it now, and where its bytes are (in the
+    document row, or a file under the evidence folder named by its sha256). Each handover, view and export is
+    an audit event naming the document, so the chain of custody is as tamper-evident as the audit trail."""
+
+    __tablename__ = "evidence_custody"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")  # what it is: a photo of ..., a seized scale
+    collected_by: Mapped[str] = mapped_column(String(100))
+    collected_at: Mapped[datetime] = mapped_column()
+    collected_where: Mapped[str] = mapped_column(String(300), default="")
+    holder: Mapped[str] = mapped_column(String(100))  # the custodian now
+    storage: Mapped[str] = mapped_column(String(16), default="database")  # database | file
+    storage_key: Mapped[str | None] = mapped_column(String(200), nullable=True)  # under the evidence folder
+
+
+class DecisionEvidenceRecord(Base):
+    """A decision's reliance on a piece of evidence: which decision task cited which document, by whom."""
+
+    __tablename__ = "decision_evidence"
+    __table_args__ = (UniqueConstraint("task_id", "document_id", name="uq_decision_evidence_task_document"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    cited_by: Mapped[str] = mapped_column(String(100))
+    cited_at: Mapped[datetime] = mapped_column(default=utcnow)

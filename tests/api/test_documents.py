@@ -31,9 +31,12 @@ def test_evidence_is_stored_with_its_hash_audited_and_downloaded_intact(client, 
     assert [d["filename"] for d in listed] == ["crates.jpg"]
     download = client.get(f"/api/cases/{case['id']}/documents/{listed[0]['id']}", headers=login("sam"))
     assert download.content == PHOTO and download.headers["x-dueflow-intact"] == "true"
-    last = client.get(f"/api/cases/{case['id']}/audit", headers=login("olga")).json()[-1]
-    assert (last["event_type"], last["actor"], last["actor_role"]) == ("evidence_added", "olga", "officer")
-    assert last["payload"]["sha256"] == added.json()["sha256"]
+    added_event, viewed = client.get(f"/api/cases/{case['id']}/audit", headers=login("olga")).json()[-2:]
+    assert (added_event["event_type"], added_event["actor"], added_event["actor_role"]) == (
+        "evidence_added", "olga", "officer")
+    assert added_event["payload"]["sha256"] == added.json()["sha256"]
+    assert (viewed["event_type"], viewed["actor"]) == ("evidence_viewed", "sam"), "the view is on the custody record"
+    assert viewed["payload"] == {"document_id": listed[0]["id"], "sha256": added.json()["sha256"], "intact": True}
 
 
 def test_evidence_refusals(client, login, case):
@@ -81,3 +84,21 @@ def test_an_oversized_form_field_is_422_naming_the_field(client, login, case):
     assert client.get(f"/api/cases/{case['id']}/documents", headers=login("olga")).json() == []
     token = client.post("/api/auth/token", data={"username": "olga", "password": "p" * 2_000_000})
     assert [d["field"] for d in assert_error(token, 422, "invalid_form_data")["details"]] == ["password"]
+
+
+def test_custody_over_http_opens_with_the_collection_and_follows_each_handover(client, login, case):
+    added = client.post(f"/api/cases/{case['id']}/documents", headers=login("olga"),
+                        files={"file": ("crates.jpg", PHOTO, "image/jpeg")},
+                        data={"collected_where": "12 Huaihai Road", "collected_at": "2026-03-02T08:00:00",
+                              "description": "crates across the pavement"}).json()
+    url = f"/api/cases/{case['id']}/documents/{added['id']}"
+    chain = client.get(f"{url}/custody", headers=login("audrey")).json()
+    assert (chain["collected_by"], chain["collected_where"], chain["collected_at"], chain["holder"]) == (
+        "olga", "12 Huaihai Road", "2026-03-02T08:00:00.000000Z", "olga")
+    assert_error(client.post(f"{url}/handover", headers=login("lena"), json={"to": "lena"}), 403)
+    assert_error(client.post(f"{url}/handover", headers=login("olga"), json={"to": "nobody"}), 422)
+    moved = client.post(f"{url}/handover", headers=login("olga"), json={"to": "sam", "where": "station"})
+    assert moved.status_code == 200 and moved.json()["holder"] == "sam"
+    assert moved.json()["events"][-1]["payload"]["sha256"] == hashlib.sha256(PHOTO).hexdigest()
+    assert_error(client.post(f"/api/cases/{case['id']}/evidence-citations", headers=login("olga"),
+                             json={"task_id": case["ready_tasks"][0]["id"], "document_ids": [added["id"]]}), 409)

@@ -70,6 +70,13 @@ def rows(world: World) -> list[Row]:
             lambda who: {"files": {"file": ("photo.jpg", b"\xff\xd8 photo", "image/jpeg")}}, about_case=True),
         Row("GET", f"{case}/documents", SEES_CITYSCAPE, about_case=True),
         Row("GET", f"{case}/documents/1", SEES_CITYSCAPE, about_case=True),
+        Row("GET", f"{case}/documents/1/custody", SEES_CITYSCAPE, about_case=True),
+        # ada added document 1 (the first allowed caller above), so ada holds it; a supervisor may move it on
+        Row("POST", f"{case}/documents/1/handover", {"ada", "sam"},
+            lambda who: {"json": {"to": f"Evidence room of {who}", "external": True}}, about_case=True),
+        Row("POST", f"{case}/evidence-citations", {"olga"},  # the officer's task (it takes no decision: 409)
+            lambda who: {"json": {"task_id": world.task_id, "document_ids": [1]}}, about_case=True),
+        Row("GET", f"{case}/export", {"ada", "audrey"}, about_case=True),
         Row("POST", f"/api/cases/{world.spare_case_id}/suspend", {"ada", "sam"},
             lambda who: {"json": {"reason": "matrix"}}, about_case=True),
         Row("POST", f"/api/cases/{world.spare_case_id}/resume", {"ada", "sam"}, about_case=True),

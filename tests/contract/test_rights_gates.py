@@ -14,7 +14,8 @@ def lenient_rt(store, clock, tmp_path):
     path = tmp_path / "lenient.toml"
     path.write_text('extends = "prc_ordinary"\n'
                     '[rules.PENALTY_WITHOUT_RIGHTS_NOTICE]\nseverity = "off"\n'
-                    '[rules.PENALTY_WITHOUT_ORDER_TO_CORRECT]\nseverity = "off"\n')
+                    '[rules.PENALTY_WITHOUT_ORDER_TO_CORRECT]\nseverity = "off"\n'
+                    '[rules.PENALTY_WITHOUT_EVIDENCE]\nseverity = "off"\n')
     return Runtime(store, clock, policy=load_policy(path))
 
 

@@ -37,8 +37,14 @@ AMOUNTS = ('<camunda:property name="notified_amount_field" value="proposed_fine"
 
 
 def a_procedure(*chains: str, stages: dict[str, str] = {}, timers: dict[str, str] = {},
-                outcomes: dict[str, str] = {}, extra: dict[str, dict[str, str]] = {}) -> bytes:
-    """BPMN for chains like "start > notice > decide > end": start*/end*/gw*/par* by name, timers by `timers`."""
+                outcomes: dict[str, str] = {}, extra: dict[str, dict[str, str]] = {},
+                investigated: bool = True) -> bytes:
+    """BPMN for chains like "start > notice > decide > end": start*/end*/gw*/par* by name, timers by `timers`.
+    With `investigated`, each start leads to an investigation step first (where evidence is attached)."""
+    if investigated:
+        chains = tuple(chain.replace("start >", "start > investigate >", 1) if chain.strip().startswith("start")
+                       else chain for chain in chains)
+        stages = {"investigate": "investigation", **stages}
     kinds = {"start": "startEvent", "end": "endEvent", "gw": "exclusiveGateway", "par": "parallelGateway"}
     flows = [(a.strip(), b.strip()) for chain in chains for a, b in zip(chain.split(">"), chain.split(">")[1:])]
     ids = list(dict.fromkeys(node for flow in flows for node in flow))
@@ -78,6 +84,7 @@ def rules_of(problems: list[Problem]) -> list[tuple[str, str | None]]:
 CAUGHT = [
     ("PENALTY_WITHOUT_RIGHTS_NOTICE", "decide_penalty"),
     ("PENALTY_WITHOUT_ORDER_TO_CORRECT", "decide_penalty"),
+    ("PENALTY_WITHOUT_EVIDENCE", "decide_penalty"),
     ("PENALTY_AMOUNTS_UNDECLARED", "decide_penalty"),
     ("NO_PENALTY_WITHOUT_EDUCATION", "end_corrected"),
     ("JUDICIAL_REFERRAL_TOO_EARLY", "apply_to_court"),
@@ -349,3 +356,12 @@ def test_dueflow_lint_takes_the_lane_mapping_a_deploy_would_get(capsys):
     main(["--lanes", '{"Boss": "supervisor", "HR": "officer", "lane_unnamed": "admin"}', enforcement])
     printed = capsys.readouterr()
     assert "LANE_ROLE" not in printed.out and "1 file(s)" in printed.err
+
+
+def test_evidence_attached_on_a_marked_task_counts_and_a_parallel_branch_counts_at_the_join():
+    marked = a_procedure("start > photos > notice > period > decide > order > end", stages=NOTICE, timers=PERIOD,
+                         extra={"photos": {"evidence": "true", "stage": "filing"}}, investigated=False)
+    assert lint_procedure({"p.bpmn": marked}) == []
+    none = a_procedure("start > notice > period > decide > order > end", stages=NOTICE, timers=PERIOD,
+                       investigated=False)
+    assert rules_of(lint_procedure({"p.bpmn": none})) == [("PENALTY_WITHOUT_EVIDENCE", "decide")]

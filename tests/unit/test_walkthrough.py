@@ -11,3 +11,16 @@ def test_the_demo_prints_a_timeline_and_a_verified_audit(tmp_path, capsys, monke
     assert "audit verification: intact" in printed
     assert main(["demo", "--db", f"sqlite:///{tmp_path}/demo.db"]) == 0, "a second run signs with the same keys"
     assert "audit verification: intact" in capsys.readouterr().out
+
+
+def test_the_demo_prints_the_command_that_exports_its_case_and_the_export_verifies(tmp_path, capsys, monkeypatch):
+    import re
+
+    monkeypatch.setenv("DUEFLOW_VAR", str(tmp_path / "var"))
+    url = f"sqlite:///{tmp_path}/demo.db"
+    assert main(["demo", "--db", url]) == 0
+    [case_no] = re.findall(r"dueflow export (\S+) --out", capsys.readouterr().out)
+    out = tmp_path / "case.zip"
+    assert main(["export", case_no, "--out", str(out), "--db", url]) == 0
+    assert main(["verify-export", str(out)]) == 0
+    assert "the export is intact" in capsys.readouterr().out

@@ -239,3 +239,49 @@ def test_an_admin_finds_a_failed_step_among_the_incidents_and_resolves_it(server
     page.goto(f"/cases/{case['id']}")
     assert "步骤失败：已登记故障" in page.inner_text("main") and "故障已处理" in page.inner_text("main")
     assert page.errors == []
+
+
+@pytest.mark.parametrize("locale, button, exported", [("en-US", "Export case file", "Case file exported"),
+                                                      ("zh-CN", "导出案卷", "案卷已导出")])
+def test_an_auditor_exports_a_case_file_that_verifies_offline(server, open_page, tmp_path, locale, button, exported):
+    import httpx
+
+    from engine.audit import offline
+
+    case = server.open_case("web_penalty", f"Export Tea House {locale}")
+    server.complete(case, INVESTIGATION)
+    page = open_page(locale)
+    sign_in(page, DEMO["auditor"])
+    page.goto(f"/audit/cases/{case['id']}")
+    with page.expect_download() as download:
+        page.click(f"#export >> text={button}")
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == f"case-{case['case_no']}.zip"
+    key = httpx.get(server.url + "/api/public/keys").json()["public_key"]
+    assert f"case {case['case_no']}" in offline.verify(str(path), key)
+    page.reload()
+    assert exported in page.inner_text("table.timeline-table tbody tr:last-child")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("locale, upload, hand_over, held", [
+    ("en-US", "Upload", "Hand over", "Held by {who}"), ("zh-CN", "上传", "移交", "保管人：{who}")])
+def test_an_officer_records_where_evidence_was_collected_and_hands_it_over(server, open_page, locale, upload,
+                                                                          hand_over, held):
+    case = server.open_case("web_penalty", f"Custody Dumpling Shop {locale}")
+    page = open_page(locale)
+    sign_in(page, DEMO["officer"])
+    page.goto(f"/cases/{case['id']}")
+    page.set_input_files("#evidence-file", {"name": "kerb.png", "mimeType": "image/png", "buffer": b"\x89PNG kerb"})
+    page.fill("#evidence-where", "Fuxing Road, north gate")
+    page.fill("#evidence-description", "tables on the kerb")
+    page.click(f"#evidence button[type=submit] >> text={upload}")
+    custody = page.locator("[data-custody]").first
+    assert "Fuxing Road, north gate" in custody.inner_text() and "tables on the kerb" in custody.inner_text()
+    assert held.format(who=DEMO["officer"]) in custody.inner_text()
+    page.fill("form.handover input[name=to]", DEMO["supervisor"])
+    page.click(f"form.handover button >> text={hand_over}")
+    assert held.format(who=DEMO["supervisor"]) in page.locator("[data-custody]").first.inner_text()
+    assert page.locator("form.handover").count() == 0, "the officer no longer holds it"
+    assert page.errors == []

@@ -315,3 +315,46 @@ def test_the_new_case_page_asks_for_the_start_form_and_names_a_missing_field(bro
     assert opened.status_code == 201
     [case] = cases.list_cases(rt, actor=an_admin())[0]
     assert cases.get_case(rt, case_id=case["id"], actor=an_admin()).data["stalls"] == 3
+
+
+def test_only_auditors_and_admins_see_and_use_the_export_button(browser, rt, penalty):
+    case = a_case(rt, penalty)
+    b = browser("zh-CN")
+    b.sign_in("audrey")
+    page = b.get(f"/audit/cases/{case.id}").text
+    assert 'id="export"' in page and "导出案卷" in page
+    download = b.post(f"/audit/cases/{case.id}/export")
+    assert download.headers["content-type"] == "application/zip" and download.content[:2] == b"PK"
+    assert f"case-{case.case_no}.zip" in download.headers["content-disposition"]
+    assert b.post(f"/audit/cases/{case.id}/export", token="forged").status_code == 403, "CSRF is checked"
+    s = browser()
+    s.sign_in("sam")
+    page = s.get(f"/audit/cases/{case.id}")
+    assert page.status_code == 200 and 'id="export"' not in page.text
+    assert s.post(f"/audit/cases/{case.id}/export").status_code == 403
+    assert [e["event_type"] for e in cases.case_audit(rt, case_id=case.id, actor=an_admin())].count(
+        "case_exported") == 1
+
+
+@pytest.mark.parametrize("language, collected, held", [("en", "Collected by olga", "Held by sam"),
+                                                       ("zh-CN", "由 olga 收集", "保管人：sam")])
+def test_the_case_page_shows_custody_and_the_holder_hands_evidence_over(browser, rt, penalty, language, collected,
+                                                                      held):
+    case = a_case(rt, penalty)
+    b = browser(language)
+    b.sign_in("olga")
+    b.get(f"/cases/{case.id}")
+    b.client.post(f"/cases/{case.id}/evidence", data={"csrf_token": b.token, "collected_where": "north gate",
+                                                      "description": "stall on the kerb"},
+                  files={"file": ("stall.jpg", b"\xff\xd8 stall", "image/jpeg")})
+    page = b.get(f"/cases/{case.id}").text
+    assert collected in page and "north gate" in page and "stall on the kerb" in page
+    assert 'id="handover-1"' in page
+    moved = b.post(f"/cases/{case.id}/documents/1/handover", {"to": "sam"})
+    assert moved.status_code == 200 and held in moved.text and 'id="handover-1"' not in moved.text
+    assert b.post(f"/cases/{case.id}/documents/1/handover", {"to": "olga"}).status_code == 403, "olga holds it no more"
+    s = browser(language)
+    s.sign_in("sam")
+    assert 'id="handover-1"' in s.get(f"/cases/{case.id}").text
+    events = [e["event_type"] for e in cases.case_audit(rt, case_id=case.id, actor=an_admin())]
+    assert events[-2:] == ["evidence_added", "custody_transferred"]
