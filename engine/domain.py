@@ -79,6 +79,9 @@ class EventType(enum.StrEnum):
     PATH_TAKEN = "path_taken"  # the engine moved through gateways and events with nobody acting
     RIGHTS_NOTICE_SERVED = "rights_notice_served"
     DOCUMENT_SERVED = "document_served"
+    DOCUMENT_ISSUED = "document_issued"  # rendered from its template, numbered; its sha256 in the payload
+    DOCUMENT_CORRECTED = "document_corrected"  # a new document replaces one (served ones never change)
+    DOCUMENT_VIEWED = "document_viewed"  # the party downloaded a document served on them
     EVIDENCE_ADDED = "evidence_added"
     STEP_REFUSED = "step_refused"  # a rights gate or the separation of duties said no
     STEP_FAILED = "step_failed"  # a step of a case with an open incident failed again

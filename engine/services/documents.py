@@ -57,7 +57,7 @@ def safe_filename(name: str) -> str:
     return name[:200] or "evidence"
 
 
-def _media_type(value: str | None) -> str:
+def media_type_of(value: str | None) -> str:
     value = (value or "").split(";", 1)[0].strip().lower()
     return value if _MEDIA_TYPE.match(value) else "application/octet-stream"
 
@@ -73,7 +73,7 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes, ac
     if len(note) > 1000:
         raise InvalidDataError.for_fields({"note": "at most 1000 characters"})
     digest = hashlib.sha256(content).hexdigest()
-    name, kind = safe_filename(filename), _media_type(media_type)
+    name, kind = safe_filename(filename), media_type_of(media_type)
     now = rt.now()
     with rt.store.transaction() as session:
         case = queries.case(session, case_id, lock=True)

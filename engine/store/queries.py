@@ -312,3 +312,21 @@ def party_documents(session: Session, case_id: int) -> Sequence[DocumentRecord]:
 def document_of_case(session: Session, case_id: int, document_id: int) -> DocumentRecord | None:
     return session.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case_id,
                                                         DocumentRecord.id == document_id)).first()
+
+
+# ---- issued documents ----
+
+def next_document_number(session: Session, *, agency: str, kind: str, year: int) -> int:
+    """The next number of an agency's kind of document in a year, taken atomically (an upsert holding the row
+    until commit): a rolled-back issue gives the number back, so numbers have no gaps and are never reused."""
+    return int(session.execute(text(
+        "INSERT INTO document_counter (agency, kind, year, last) VALUES (:agency, :kind, :year, 1) "
+        "ON CONFLICT (agency, kind, year) DO UPDATE SET last = document_counter.last + 1 RETURNING last"),
+        {"agency": agency, "kind": kind, "year": year}).scalar_one())
+
+
+def issued_documents(session: Session, case_id: int) -> Sequence[DocumentRecord]:
+    """A case's documents issued from templates, with their bytes, oldest first."""
+    return session.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case_id,
+                                                        DocumentRecord.number.is_not(None))
+                           .order_by(DocumentRecord.id)).all()
