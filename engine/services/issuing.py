@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from engine import audit, documents
 from engine.calendar import Calendar, Period, legal_period, load_calendar
@@ -22,6 +22,7 @@ from engine.services.runtime import Runtime
 from engine.services.service_record import METHODS as SERVICE_METHODS, check_service
 from engine.store import DocumentRecord, queries
 
+DOCUMENT_PROPERTY = "document"  # on a BPMN task: the templates its completion issues
 ISSUERS = (Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN, Role.SYSTEM)
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 # What starts to run when a document is served (PL 64, 67; Reconsideration Law 20; CL 35, 37).
@@ -130,6 +131,16 @@ def _issue(rt, session, case_id, template, actor, lang, data, replaces, reason) 
     access.require_can_act_on_case(actor, case.department)
     if case.status not in (CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value):
         raise CaseNotOpenError(f"case {case.case_no} is {case.status}: its record is complete")
+    _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
+    record = _store(rt, session, case, template=template, lang=lang, actor=actor, now=now, data=data, label=label,
+                    replaces=replaces, reason=reason)
+    queries.save_case(session, case)
+    return IssuedDocument.of(record)
+
+
+def _store(rt, session, case, *, template: str, lang: str, actor: Actor, now: datetime, data, label: str,
+           replaces: DocumentRecord | None = None, reason: str = "", batch: list | None = None) -> DocumentRecord:
+    """Number, render, store and audit one document (the caller holds the case and writes it)."""
     year = load_calendar(rt.settings.jurisdiction).local_date(now.isoformat()).year
     number = _number(rt, template, year, queries.next_document_number(
         session, agency=rt.settings.agency_code, kind=template, year=year))
@@ -145,16 +156,46 @@ def _issue(rt, session, case_id, template, actor, lang, data, replaces, reason) 
                             correction_reason=reason or None)
     session.add(record)
     session.flush()
-    _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
     payload = {"document_id": record.id, "number": number, "template": template, "lang": lang, "sha256": digest,
                "size": len(content)}
     if replaces is not None:
         payload.update(replaces_id=replaces.id, replaces_number=replaces.number, reason=reason)
     audit.record(session, key=rt.settings.audit_key, case=case, actor=actor, now=now, procedure_version=label,
                  event_type=EventType.DOCUMENT_CORRECTED if replaces is not None else EventType.DOCUMENT_ISSUED,
-                 payload=payload)
-    queries.save_case(session, case)
-    return IssuedDocument.of(record)
+                 payload=payload, batch=batch)
+    return record
+
+
+def task_documents(step, element_id: str) -> list[str]:
+    """The templates a BPMN task issues when completed: its extension property `document` (comma-separated)."""
+    info = step.procedure.elements.get(element_id)
+    text = info.properties.get(DOCUMENT_PROPERTY, "") if info else ""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def plan_task_documents(rt: Runtime, step, *, element_id: str, data: dict[str, Any], actor: Actor,
+                        now: datetime) -> Callable[[Any], None] | None:
+    """Check, before a task completes, that the case can fill the documents it issues (refused naming each
+    missing variable); returns the write that issues them, for the step's own write (step.deferred: numbers,
+    PDFs and audit events go with the completion or not at all)."""
+    names = task_documents(step, element_id)
+    if not names:
+        return None
+    values = {**(step.run.data or {}), **data}
+    missing: dict[str, str] = {}
+    for name in names:
+        if name not in documents.KINDS:
+            raise InvalidDataError.for_fields({"document": f"the procedure names an unknown document {name!r}"})
+        missing.update({field: f"the {name.replace('_', ' ')} this step issues states it"
+                        for field in documents.required_fields(name) if values.get(field) in (None, "")})
+    if missing:
+        raise documents.MissingFieldsError.for_fields(missing)
+
+    def write(session) -> None:
+        for name in names:
+            _store(rt, session, step.case, template=name, lang="zh_Hans", actor=actor, now=now, data=values,
+                   label=step.label, batch=step.pending)
+    return write
 
 
 def correct_document(rt: Runtime, *, case_id: int, document_id: int, reason: str, actor: Actor,
