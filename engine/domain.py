@@ -82,6 +82,7 @@ class EventType(enum.StrEnum):
     DOCUMENT_ISSUED = "document_issued"  # rendered from its template, numbered; its sha256 in the payload
     DOCUMENT_CORRECTED = "document_corrected"  # a new document replaces one (served ones never change)
     DOCUMENT_VIEWED = "document_viewed"  # the party downloaded a document served on them
+    COURT_PACKAGE_ASSEMBLED = "court_package_assembled"  # CL 53-55: the application, its PDF and manifest
     EVIDENCE_ADDED = "evidence_added"
     STEP_REFUSED = "step_refused"  # a rights gate or the separation of duties said no
     STEP_FAILED = "step_failed"  # a step of a case with an open incident failed again
@@ -225,6 +226,13 @@ class CaseNotOpenError(ConflictError):
 
 class MessageNotExpectedError(ConflictError):
     code = "message_not_expected"
+
+
+class CourtPackageIncompleteError(ConflictError):
+    """The record lacks an item of the application for compulsory enforcement, or the CL 53 periods have not
+    run; `details` names each missing item."""
+
+    code = "court_package_incomplete"
 
 
 class ExternalTaskNotFoundError(NotFoundError):

@@ -77,7 +77,8 @@ def _agency(rt: Runtime) -> dict[str, Any]:
 
 
 def _render(rt: Runtime, session, case, *, template: str, lang: str, number: str, now: datetime,
-            data: dict[str, Any] | None = None, replaces: dict[str, Any] | None = None) -> str:
+            data: dict[str, Any] | None = None, replaces: dict[str, Any] | None = None,
+            extra: dict[str, Any] | None = None) -> str:
     calendar = load_calendar(rt.settings.jurisdiction)
     values = {**case_variables(session, case.id), **(data or {})}
     zh = lang == "zh_Hans"
@@ -87,7 +88,7 @@ def _render(rt: Runtime, session, case, *, template: str, lang: str, number: str
         case={"case_no": case.case_no, "party_name": case.party_name, "address": case.address},
         issued_on=_date_text(calendar.local_date(now.isoformat()), zh), portal_url=rt.settings.portal_url,
         replaces=replaces, deadline_text=(text[0] if zh else text[1]) if text else "",
-        correct_by="", pay_by="")
+        correct_by="", pay_by="", **(extra or {}))
 
 
 def _date_text(day, zh: bool) -> str:
@@ -138,15 +139,23 @@ def _issue(rt, session, case_id, template, actor, lang, data, replaces, reason) 
     return IssuedDocument.of(record)
 
 
+def store_document(rt, session, case, *, template: str, lang: str, actor: Actor, now: datetime, data,
+                   label: str, extra: dict[str, Any] | None = None) -> DocumentRecord:
+    """Number, render, store and audit a document for another use case that holds the case (the court package)."""
+    return _store(rt, session, case, template=template, lang=lang, actor=actor, now=now, data=data, label=label,
+                  extra=extra)
+
+
 def _store(rt, session, case, *, template: str, lang: str, actor: Actor, now: datetime, data, label: str,
-           replaces: DocumentRecord | None = None, reason: str = "", batch: list | None = None) -> DocumentRecord:
+           replaces: DocumentRecord | None = None, reason: str = "", batch: list | None = None,
+           extra: dict[str, Any] | None = None) -> DocumentRecord:
     """Number, render, store and audit one document (the caller holds the case and writes it)."""
     year = load_calendar(rt.settings.jurisdiction).local_date(now.isoformat()).year
     number = _number(rt, template, year, queries.next_document_number(
         session, agency=rt.settings.agency_code, kind=template, year=year))
     replaced = {"number": replaces.number, "reason": reason} if replaces is not None else None
     html = _render(rt, session, case, template=template, lang=lang, number=number, now=now, data=data,
-                   replaces=replaced)
+                   replaces=replaced, extra=extra)
     content = documents.render_pdf(html)
     digest = hashlib.sha256(content).hexdigest()
     record = DocumentRecord(case_id=case.id, kind=template, filename=f"{case.case_no}-{template}-{lang}.pdf",
