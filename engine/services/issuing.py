@@ -23,6 +23,8 @@ from engine.services.service_record import METHODS as SERVICE_METHODS, check_ser
 from engine.store import DocumentRecord, queries
 
 DOCUMENT_PROPERTY = "document"  # on a BPMN task: the templates its completion issues
+# what a user or a BPMN task issues; the court package is assembled by its own use case
+ISSUABLE = ("rights_notice", "order_to_correct", "penalty_decision", "demand_notice")
 ISSUERS = (Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN, Role.SYSTEM)
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 # What starts to run when a document is served (PL 64, 67; Reconsideration Law 20; CL 35, 37).
@@ -97,6 +99,10 @@ def _date_text(day, zh: bool) -> str:
 
 def preview(rt: Runtime, *, case_id: int, template: str, lang: str, actor: Actor) -> str:
     """The document as it would be issued now, as HTML, with a placeholder number; nothing is stored."""
+    if template not in ISSUABLE:
+        raise InvalidDataError.for_fields({"template": f"one of {', '.join(ISSUABLE)}"})
+    if lang not in documents.LANGS:
+        raise InvalidDataError.for_fields({"lang": f"one of {', '.join(documents.LANGS)}"})
     with rt.store.transaction(write=False) as session:
         case = _readable_case(session, actor, case_id)
         return _render(rt, session, case, template=template, lang=lang, now=rt.now(),
@@ -113,8 +119,8 @@ def issue_document(rt: Runtime, *, case_id: int, template: str, actor: Actor, la
     """Render, number and store one document of an open case; its sha256 and number enter the audit chain.
     `data` adds variables a completing task is about to record (the task's own write, see tasks)."""
     access.require_role(actor, ISSUERS, "issue documents")
-    if template not in documents.KINDS:
-        raise InvalidDataError.for_fields({"template": f"one of {', '.join(documents.KINDS)}"})
+    if template not in ISSUABLE:
+        raise InvalidDataError.for_fields({"template": f"one of {', '.join(ISSUABLE)}"})
     if lang not in documents.LANGS:
         raise InvalidDataError.for_fields({"lang": f"one of {', '.join(documents.LANGS)}"})
     if session is not None:
@@ -193,7 +199,7 @@ def plan_task_documents(rt: Runtime, step, *, element_id: str, data: dict[str, A
     values = {**(step.run.data or {}), **data}
     missing: dict[str, str] = {}
     for name in names:
-        if name not in documents.KINDS:
+        if name not in ISSUABLE:
             raise InvalidDataError.for_fields({"document": f"the procedure names an unknown document {name!r}"})
         missing.update({field: f"the {name.replace('_', ' ')} this step issues states it"
                         for field in documents.required_fields(name) if values.get(field) in (None, "")})
