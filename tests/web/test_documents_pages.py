@@ -1,10 +1,13 @@
 """Documents in the browser, in Chinese and in English: the officer sees the order to correct the step issued,
 previews a notice, records its service with a receipt photo; the party finds it on the Documents page with the
-period service started and downloads it (the download is audited)."""
+period service started and downloads it (the download is audited). With DUEFLOW_SCREENSHOTS=docs/screenshots
+the notice and the party's Documents page are photographed for the docs."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,12 @@ WORDS = {"zh": {"issued": "已制作的文书", "record": "登记送达", "serve
                 "period": "Correct by"}}
 
 
+def _shoot(page, name: str, language: str, tmp_path) -> None:
+    folder = Path(os.environ.get("DUEFLOW_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-{language}.png"), full_page=True)
+
+
 def _ordered_case(server, party: str) -> dict:
     opened = server.open_case("ordinary_procedure", party, category="noise")
     case = server.complete(opened, {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87"})
@@ -30,7 +39,7 @@ def _ordered_case(server, party: str) -> dict:
 
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
-def test_an_issued_order_is_served_and_the_party_downloads_it(language, server, open_page):
+def test_an_issued_order_is_served_and_the_party_downloads_it(language, server, open_page, tmp_path):
     words = WORDS[language]
     case = _ordered_case(server, f"Night Owl Bar {language}")
     page = open_page(LANGUAGES[language])
@@ -60,6 +69,8 @@ def test_an_issued_order_is_served_and_the_party_downloads_it(language, server, 
     lang = "zh_Hans" if language == "zh" else "en"
     preview.goto(f"/cases/{case['id']}/paperwork/preview?template=order_to_correct&lang={lang}")
     assert words["title"] in preview.inner_text("h1") and case["case_no"] in preview.inner_text("body")
+    preview.set_viewport_size({"width": 820, "height": 1100})
+    _shoot(preview, "document-order-to-correct", language, tmp_path)
 
     phone = open_page(LANGUAGES[language], phone=True)
     phone.goto("/party")
@@ -70,6 +81,7 @@ def test_an_issued_order_is_served_and_the_party_downloads_it(language, server, 
     phone.wait_for_selector("#served-documents")
     row = phone.locator("#served-documents tr[data-document]").first
     assert number in row.inner_text() and words["period"] in row.inner_text()
+    _shoot(phone, "party-documents", language, tmp_path)
     with phone.expect_download() as download:
         row.locator("a[download]").click()
     content = open(download.value.path(), "rb").read()
