@@ -38,3 +38,10 @@ Feature: The paper trail of a case, from filing to the court package
     And the party sees 4 documents served and downloads each of them intact
     And each download is on the audit trail
     And the audit trail verifies
+
+  Scenario: Corrected in time: no penalty, and the record of education says why
+    When 8 days pass
+    And officer "olga" reinspects and finds the violation corrected
+    And officer "olga" records the education given
+    Then the case has the education record "示城管不罚〔2026〕1号" stating "explained the night-time limits", "第三十三条" and "Noise Pollution Prevention Law art. 87"
+    And the case is closed with outcome "education"

@@ -34,6 +34,9 @@ KINDS: dict[str, DocumentKind] = {kind.name: kind for kind in (
     DocumentKind("penalty_decision", "罚决", "行政处罚决定书", "Administrative penalty decision",
                  ("facts", "legal_basis", "fine_amount")),
     DocumentKind("demand_notice", "催告", "催告书", "Demand notice", ("decision_no", "amount_due")),
+    DocumentKind("education_record", "不罚", "不予行政处罚决定书（教育记录）",
+                 "Decision not to impose a penalty, with the record of education",
+                 ("facts", "legal_basis", "education_given")),
     DocumentKind("court_package", "强申", "强制执行申请书", "Application for compulsory enforcement", ()),
 )}
 

@@ -24,7 +24,7 @@ from engine.store import DocumentRecord, queries
 
 DOCUMENT_PROPERTY = "document"  # on a BPMN task: the templates its completion issues
 # what a user or a BPMN task issues; the court package is assembled by its own use case
-ISSUABLE = ("rights_notice", "order_to_correct", "penalty_decision", "demand_notice")
+ISSUABLE = ("rights_notice", "order_to_correct", "penalty_decision", "demand_notice", "education_record")
 ISSUERS = (Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN, Role.SYSTEM)
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 # What starts to run when a document is served (PL 64, 67; Reconsideration Law 20; CL 35, 37).
@@ -183,8 +183,11 @@ def _store(rt, session, case, *, template: str, lang: str, actor: Actor, now: da
 
 def task_documents(step, element_id: str) -> list[str]:
     """The templates a BPMN task issues when completed: its extension property `document` (comma-separated)."""
-    info = step.procedure.elements.get(element_id)
-    text = info.properties.get(DOCUMENT_PROPERTY, "") if info else ""
+    return task_documents_of(step.procedure.elements.get(element_id))
+
+
+def task_documents_of(info) -> list[str]:
+    text = info.properties.get(DOCUMENT_PROPERTY, "") if info is not None else ""
     return [name.strip() for name in text.split(",") if name.strip()]
 
 

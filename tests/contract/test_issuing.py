@@ -12,10 +12,10 @@ import pytest
 from pypdf import PdfReader
 
 from engine import documents as rendering
-from engine.domain import ConflictError, ForbiddenError, InvalidDataError
+from engine.domain import ConflictError, ForbiddenError, InvalidDataError, ProcedureInvalidError
 from engine.services import cases, issuing, party, procedures
 from engine.services.party import PartyAccess
-from tests.builders import a_case, an_admin, an_auditor, an_officer, files_of
+from tests.builders import a_case, an_admin, an_auditor, an_officer, files_of, procedure_files
 
 PENALTY = Path(__file__).resolve().parents[1] / "web" / "fixtures" / "web_penalty.bpmn"
 FACTS = {"facts": "在淮海路12号门前占道经营，经两次劝阻未停止。", "legal_basis": "《城市市容和环境卫生管理条例》第三十六条",
@@ -136,3 +136,13 @@ def test_a_correction_is_a_new_document_naming_the_one_it_replaces(rt, case, clo
     assert hashlib.sha256(_content(rt, case.id, notice.view.id)).hexdigest() == notice.view.sha256
     assert [d.number for d in issuing.list_issued(rt, case_id=case.id, actor=an_auditor())] == [notice.number,
                                                                                                  fixed.number]
+
+
+def test_a_procedure_naming_an_unknown_document_is_refused_at_deploy(rt):
+    files = procedure_files("ordinary_procedure")
+    files["ordinary_procedure.bpmn"] = files["ordinary_procedure.bpmn"].replace(
+        b'name="document" value="rights_notice"', b'name="document" value="love_letter"')
+    with pytest.raises(ProcedureInvalidError) as refused:
+        procedures.deploy_procedure(rt, files=files, actor=an_admin())
+    [problem] = [p for p in refused.value.problems if p.rule == "document"]
+    assert problem.element_id == "serve_rights_notice" and "love_letter" in problem.message

@@ -19,7 +19,8 @@ from tests.steps.ordinary_steps import CaseJourney, person
 
 scenarios(str(ROOT / "features" / "documents.feature"))
 NAMES = {"order to correct": "order_to_correct", "rights notice": "rights_notice",
-         "penalty decision": "penalty_decision", "demand notice": "demand_notice"}
+         "penalty decision": "penalty_decision", "demand notice": "demand_notice",
+         "education record": "education_record"}
 
 
 @pytest.fixture(autouse=True)
