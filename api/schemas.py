@@ -383,7 +383,8 @@ class IssuedDocumentView(BaseModel):
 
 class DocumentIssue(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    template: Literal["rights_notice", "order_to_correct", "penalty_decision", "demand_notice", "education_record"]
+    template: Literal["rights_notice", "order_to_correct", "penalty_decision", "demand_notice", "education_record",
+                      "dispatch_sheet"]
     lang: Literal["zh_Hans", "en"] = "zh_Hans"
 
 

@@ -44,6 +44,7 @@ DOCUMENTS = {"rights_notice": N_("Notice of proposed penalty and of rights"),
              "order_to_correct": N_("Notice of order to correct"),
              "penalty_decision": N_("Administrative penalty decision"), "demand_notice": N_("Demand notice"),
              "education_record": N_("Decision not to impose a penalty, with the record of education"),
+             "dispatch_sheet": N_("Dispatch sheet"),
              "court_package": N_("Application for compulsory enforcement")}
 SERVICE_METHODS = {"in_person": N_("In person"), "left_at_address": N_("Left at the address"),
                    "registered_mail": N_("Registered mail"), "electronic": N_("Electronically, with consent"),

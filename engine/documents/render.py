@@ -37,8 +37,18 @@ KINDS: dict[str, DocumentKind] = {kind.name: kind for kind in (
     DocumentKind("education_record", "不罚", "不予行政处罚决定书（教育记录）",
                  "Decision not to impose a penalty, with the record of education",
                  ("facts", "legal_basis", "education_given")),
+    DocumentKind("dispatch_sheet", "派遣", "案件派遣单", "Dispatch sheet",
+                 ("description", "responsible_department", "handling_time")),
     DocumentKind("court_package", "强申", "强制执行申请书", "Application for compulsory enforcement", ()),
 )}
+
+
+class _Values(dict):
+    """The case's variables in a template: an optional one the case lacks reads as empty (required ones are
+    checked before rendering; a misspelt template name still fails under StrictUndefined)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 class MissingFieldsError(InvalidDataError):
@@ -92,7 +102,7 @@ def render_html(kind: str, *, lang: str, case: dict[str, Any], data: dict[str, A
 
     agency_name = agency["name"] if zh else agency.get("name_en") or agency["name"]
     return _ENV.get_template(f"{kind}.html").render(
-        t=t, lang=lang, zh=zh, title=spec.title_zh if zh else spec.title_en, case=case, data=data,
+        t=t, lang=lang, zh=zh, title=spec.title_zh if zh else spec.title_en, case=case, data=_Values(data),
         agency=agency, agency_name=agency_name, number=number, issued_on=issued_on, replaces=replaces,
         qr=_qr_data_uri(portal_url), portal_url=portal_url, seal=_seal_data_uri(agency.get("seal_path")), **extra)
 

@@ -24,8 +24,9 @@ from engine.store import DocumentRecord, queries
 
 DOCUMENT_PROPERTY = "document"  # on a BPMN task: the templates its completion issues
 # what a user or a BPMN task issues; the court package is assembled by its own use case
-ISSUABLE = ("rights_notice", "order_to_correct", "penalty_decision", "demand_notice", "education_record")
-ISSUERS = (Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN, Role.SYSTEM)
+ISSUABLE = ("rights_notice", "order_to_correct", "penalty_decision", "demand_notice", "education_record",
+            "dispatch_sheet")
+ISSUERS = (Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM)
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 # What starts to run when a document is served (PL 64, 67; Reconsideration Law 20; CL 35, 37).
 PERIODS: dict[str, tuple[tuple[str, Period], ...]] = {
@@ -87,7 +88,8 @@ def _render(rt: Runtime, session, case, *, template: str, lang: str, number: str
     text = _DEADLINE_TEXT.get(template)
     return documents.render_html(
         template, lang=lang, data=values, agency=_agency(rt), number=number,
-        case={"case_no": case.case_no, "party_name": case.party_name, "address": case.address},
+        case={"case_no": case.case_no, "party_name": case.party_name, "address": case.address,
+              "grid_cell": case.grid_cell},
         issued_on=_date_text(calendar.local_date(now.isoformat()), zh), portal_url=rt.settings.portal_url,
         replaces=replaces, deadline_text=(text[0] if zh else text[1]) if text else "",
         correct_by="", pay_by="", **(extra or {}))

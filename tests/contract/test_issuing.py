@@ -146,3 +146,12 @@ def test_a_procedure_naming_an_unknown_document_is_refused_at_deploy(rt):
         procedures.deploy_procedure(rt, files=files, actor=an_admin())
     [problem] = [p for p in refused.value.problems if p.rule == "document"]
     assert problem.element_id == "serve_rights_notice" and "love_letter" in problem.message
+
+
+@pytest.mark.parametrize("template", ["penalty_decision", "order_to_correct", "education_record", "dispatch_sheet"])
+def test_each_document_renders_with_only_what_it_requires(rt, case, template):
+    needed = {name: 7 if name in ("remedy_days", "fine_amount") else f"{name} text"
+              for name in rendering.required_fields(template)}
+    issued = issuing.issue_document(rt, case_id=case.id, template=template, data=needed, actor=an_officer())
+    text = pdf_text(_content(rt, case.id, issued.view.id))
+    assert issued.number in text and rendering.KINDS[template].title_zh in text
