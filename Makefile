@@ -15,6 +15,7 @@ test: install
 	$(BIN)/pytest
 
 install: $(STAMP)
+	@scripts/setup-documents.sh
 
 $(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

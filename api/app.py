@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from api import errors
 from api.encoding import TotalJSONResponse
 from api import web
-from api.routers import (audit, auth, cases, documents, external_tasks, incidents, party, procedures, public,
-                         tasks, users)
+from api.routers import (audit, auth, cases, documents, external_tasks, incidents, issued_documents, party,
+                         procedures, public, tasks, users)
 from api.schemas import HealthView
 from api.security import Tokens
 from api.settings import Settings
@@ -22,7 +22,6 @@ from engine.services import users as user_service
 from engine.services.runtime import Runtime
 
 VERSION = "0.1.0"
-
 
 def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI:
     """One app per runtime; tests build one per database, the server one per process."""
@@ -58,7 +57,8 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     evidence_bytes = (runtime.settings.max_evidence_mib + 1) * 1024 * 1024 if runtime.settings.evidence_dir else 0
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_request_bytes, evidence_bytes=evidence_bytes)
     # The hot path first: the router tries routes in this order, and completing tasks is most of the traffic.
-    for module in (tasks, cases, documents, audit, auth, party, procedures, users, public, incidents, external_tasks):
+    for module in (tasks, cases, documents, issued_documents, audit, auth, party, procedures, users, public, incidents,
+                   external_tasks):
         app.include_router(module.router)
     app.include_router(documents.citations)
     web.install(app)  # the web pages (api/web): same services and authorisation, session cookies

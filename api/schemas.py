@@ -1,7 +1,7 @@
 """Request and response bodies of the HTTP API (pydantic); names follow STYLE.md: CaseCreate, CaseView."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -401,3 +401,37 @@ class LockedExternalTaskView(BaseModel):
     retries: int | None
     errorMessage: str | None
     variables: dict[str, Any]
+
+
+# ---- issued documents, service, the court package ----
+class IssuedDocumentView(BaseModel):
+    view: DocumentView
+    number: str
+    template: str
+    lang: str
+    served_at: str | None
+    service: dict[str, Any] | None
+    replaces_id: int | None
+
+
+class DocumentIssue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    template: Literal["rights_notice", "order_to_correct", "penalty_decision", "demand_notice", "education_record",
+                      "dispatch_sheet"]
+    lang: Literal["zh_Hans", "en"] = "zh_Hans"
+
+
+class DocumentCorrection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class CourtPackageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lang: Literal["zh_Hans", "en"] = "zh_Hans"
+
+
+class CourtPackageView(BaseModel):
+    document: IssuedDocumentView
+    manifest: dict[str, Any]
+    manifest_document_id: int

@@ -37,6 +37,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, *, var: Path | s
         script_seconds=float(env.get("DUEFLOW_SCRIPT_SECONDS", "1.0")),
         script_memory_mib=int(env.get("DUEFLOW_SCRIPT_MEMORY_MIB", "256")),
         sandbox_workers=int(env.get("DUEFLOW_SANDBOX_WORKERS", "2")),
+        **_agency(env),
     )
 
 
@@ -46,6 +47,17 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow, policy: Any = No
     if migrate:
         store.migrate()
     return Runtime(store, clock, jurisdiction=settings.jurisdiction, policy=policy, settings=settings)
+
+
+def _agency(env: Mapping[str, str]) -> dict[str, Any]:
+    """The issuing agency's name, number prefix, contact, seal image and portal address, where set."""
+    names = {"agency_name": "DUEFLOW_AGENCY_NAME", "agency_name_en": "DUEFLOW_AGENCY_NAME_EN",
+             "agency_code": "DUEFLOW_AGENCY_CODE", "agency_contact": "DUEFLOW_AGENCY_CONTACT",
+             "portal_url": "DUEFLOW_PORTAL_URL"}
+    found: dict[str, Any] = {field: env[name] for field, name in names.items() if env.get(name)}
+    if env.get("DUEFLOW_SEAL"):
+        found["seal_path"] = Path(env["DUEFLOW_SEAL"])
+    return found
 
 
 def _listed(value: str | None) -> list[str]:

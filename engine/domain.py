@@ -79,6 +79,10 @@ class EventType(enum.StrEnum):
     PATH_TAKEN = "path_taken"  # the engine moved through gateways and events with nobody acting
     RIGHTS_NOTICE_SERVED = "rights_notice_served"
     DOCUMENT_SERVED = "document_served"
+    DOCUMENT_ISSUED = "document_issued"  # rendered from its template, numbered; its sha256 in the payload
+    DOCUMENT_CORRECTED = "document_corrected"  # a new document replaces one (served ones never change)
+    DOCUMENT_VIEWED = "document_viewed"  # the party downloaded a document served on them
+    COURT_PACKAGE_ASSEMBLED = "court_package_assembled"  # CL 53-55: the application, its PDF and manifest
     EVIDENCE_ADDED = "evidence_added"
     CUSTODY_TRANSFERRED = "custody_transferred"  # custody passed from one holder to another
     EVIDENCE_VIEWED = "evidence_viewed"  # a document or evidence file was opened (downloaded) by staff
@@ -226,6 +230,13 @@ class CaseNotOpenError(ConflictError):
 
 class MessageNotExpectedError(ConflictError):
     code = "message_not_expected"
+
+
+class CourtPackageIncompleteError(ConflictError):
+    """The record lacks an item of the application for compulsory enforcement, or the CL 53 periods have not
+    run; `details` names each missing item."""
+
+    code = "court_package_incomplete"
 
 
 class ExternalTaskNotFoundError(NotFoundError):

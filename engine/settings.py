@@ -30,6 +30,13 @@ class Settings:
     script_seconds: float = 1.0  # CPU budget of one step's procedure code
     script_memory_mib: int = 256  # memory budget of one step's procedure code
     sandbox_workers: int = 2  # sandbox processes per server process
+    # the issuing agency, as printed on every document it issues (engine/documents)
+    agency_name: str = "示范市城市管理综合行政执法局"
+    agency_name_en: str = "Demo City Urban Administration Enforcement Bureau"
+    agency_code: str = "示城管"  # the prefix of its document numbers: 示城管罚决〔2026〕1号
+    agency_contact: str = ""  # address and telephone printed under the seal
+    seal_path: Path | None = None  # a PNG or SVG of the seal; None prints the agency's name in a red ring
+    portal_url: str = "http://127.0.0.1:8000/party"  # the party portal a document's QR code opens
 
     @classmethod
     def ephemeral(cls, **overrides: Any) -> "Settings":

@@ -15,4 +15,6 @@ if [ -n "$missing" ]; then
     echo "missing$missing and no root to install it: browser tests will be skipped"
   fi
 fi
+# pango and the CJK fonts of the documents (also run by `make install`)
+"$(dirname "$0")/setup-documents.sh"
 exit 0

@@ -11,7 +11,8 @@ from api.downloads import download_headers
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
-from engine.services import access, cases, custody, documents, history, procedures, revisions, tasks
+from engine.services import (access, cases, court_package, custody, documents, history, issuing, procedures,
+                             revisions, tasks)
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -104,12 +105,15 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
     rt = _rt(request)
     view = cases.get_case(rt, case_id=case_id, actor=actor)
     seen = history.case_history(rt, case_id=case_id, actor=actor)
-    files = documents.list_documents(rt, case_id=case_id, actor=actor)
+    files = [d for d in documents.list_documents(rt, case_id=case_id, actor=actor) if d.kind == documents.EVIDENCE]
     held = {chain.document_id: chain for chain in custody.custody_of_case(rt, case_id=case_id, actor=actor)}
+    issued = issuing.list_issued(rt, case_id=case_id, actor=actor)
     mine = {t.id for t in tasks.ready_tasks(rt, actor=actor, case_id=case_id)}
     may_change = actor.role not in (Role.AUDITOR,) and (actor.role in (Role.ADMIN,) or
                                                         actor.department == view.department)
     return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine, custody=held,
+                issued=issued, templates=issuing.ISSUABLE, service_methods=issuing.SERVICE_METHODS,
+                may_assemble=actor.role in court_package.ASSEMBLERS,
                 may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
                                                         seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],

@@ -41,6 +41,9 @@ FLASHES = {
     "incident_retried": N_("Incident %(incident)s: the step ran and the incident is resolved."),
     "incident_failed_again": N_("The step failed again: %(message)s"),
     "incident_resolved": N_("Incident %(incident)s resolved."),
+    "document_issued": N_("Issued %(number)s."),
+    "document_served": N_("Service of %(number)s recorded."),
+    "court_package_assembled": N_("Court package %(number)s assembled."),
 }
 _static_versions: dict[str, str] = {}
 
@@ -79,7 +82,8 @@ def build_environment() -> Environment:
         role=lambda c: texts.label(texts.ROLES, c), event=lambda c: texts.label(texts.EVENTS, c),
         message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
-        filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12])
+        document=lambda c: texts.label(texts.DOCUMENTS, c), service_method=lambda c: texts.label(
+            texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c), filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12])
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
                        STAGES=texts.STAGES, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE='{"Boss": "supervisor"}')
     return env

@@ -89,6 +89,11 @@ def hearing(request: Request, access: Party, form: CheckedForm):
     return redirect(request, "/party/case", flash="hearing_sent")
 
 
+@router.get("/documents")
+def served_documents(request: Request, access: Party):
+    return page(request, "party/documents.html", case=party.party_case(_rt(request), access=access))
+
+
 @router.get("/documents/{document_id}")
 def document(request: Request, access: Party, document_id: DocumentId):
     filename, media_type, content = party.party_document(_rt(request), access=access, document_id=document_id)

@@ -38,7 +38,22 @@ EVENTS = {
     "external_task_locked": N_("Worker took the task"), "external_task_completed": N_("Worker completed the task"),
     "external_task_failed": N_("Worker reported a failure"), "external_task_cancelled": N_("Worker's task withdrawn"),
     "external_task_released": N_("Worker's task offered again"), "bpmn_error_thrown": N_("Worker reported an error"),
+    "document_issued": N_("Document issued"), "document_corrected": N_("Document corrected"),
+    "document_viewed": N_("Document read by the party"), "court_package_assembled": N_("Court package assembled"),
 }
+# Documents the agency issues (engine/documents), the ways of serving them and the periods service starts.
+DOCUMENTS = {"rights_notice": N_("Notice of proposed penalty and of rights"),
+             "order_to_correct": N_("Notice of order to correct"),
+             "penalty_decision": N_("Administrative penalty decision"), "demand_notice": N_("Demand notice"),
+             "education_record": N_("Decision not to impose a penalty, with the record of education"),
+             "dispatch_sheet": N_("Dispatch sheet"),
+             "court_package": N_("Application for compulsory enforcement")}
+SERVICE_METHODS = {"in_person": N_("In person"), "left_at_address": N_("Left at the address"),
+                   "registered_mail": N_("Registered mail"), "electronic": N_("Electronically, with consent"),
+                   "public_announcement": N_("Public announcement")}
+PERIODS = {"statement_and_hearing_request": N_("State your case or ask for a hearing by"),
+           "payment": N_("Pay by"), "reconsideration": N_("Apply for reconsideration by"),
+           "performance": N_("Comply by"), "correction": N_("Correct by")}
 MESSAGES = {"statement_received": N_("Statement from the party"),
             "hearing_requested": N_("Request for a hearing"), "waiver_received": N_("Signed waiver of the rights"),
             "fine_paid": N_("Fine paid")}

@@ -67,7 +67,7 @@ def safe_filename(name: str) -> str:
     return name[:200] or "evidence"
 
 
-def _media_type(value: str | None) -> str:
+def media_type_of(value: str | None) -> str:
     value = (value or "").split(";", 1)[0].strip().lower()
     return value if _MEDIA_TYPE.match(value) else "application/octet-stream"
 
@@ -113,7 +113,7 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes | B
     stored, data = _store_bytes(rt, content)
     if stored.size == 0:
         raise InvalidDataError.for_fields({"file": "choose a file; an empty one is no evidence"})
-    name, kind = safe_filename(filename), _media_type(media_type)
+    name, kind = safe_filename(filename), media_type_of(media_type)
     with rt.store.transaction() as session:
         case = _writable_case(session, case_id, actor, lock=True)
         record = DocumentRecord(case_id=case.id, kind=EVIDENCE, filename=name, media_type=kind, sha256=stored.sha256,

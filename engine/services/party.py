@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.domain import (Actor, CaseNotFoundError, DocumentNotFoundError, InvalidAccessCodeError,
                            InvalidDataError, Role)
-from engine import values
+from engine import audit, values
 from engine.domain import EventType
 from engine.services import cases
 from engine.services.access import PARTY_MESSAGES
@@ -126,7 +126,9 @@ def party_case(rt: Runtime, *, access: PartyAccess) -> PartyCaseView:
         procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
         waiting = CaseRun.load(procedure, case.workflow_state).waiting_messages() if case.status == "open" else set()
         documents = [{"id": d.id, "kind": d.kind, "filename": d.filename, "media_type": d.media_type,
-                      "sha256": d.sha256, "size": d.size, "served_at": d.created_at.isoformat()}
+                      "sha256": d.sha256, "size": d.size, "number": d.number, "lang": d.lang,
+                      "served_at": (d.served_at or d.created_at).isoformat(),
+                      "periods": (d.service or {}).get("periods", {})}
                      for d in queries.party_documents(session, case.id)]
         timeline = [_entry(e) for e in queries.audit_events(session, case.id) if e.event_type in PARTY_EVENTS]
         # Deadlines on a staff task (boundary timers) are the office's own; the waits a party lives by are not.
@@ -170,9 +172,17 @@ def _send(rt: Runtime, access: PartyAccess, message: str, name: str, text: str, 
 
 
 def party_document(rt: Runtime, *, access: PartyAccess, document_id: int) -> tuple[str, str, bytes]:
-    """(file name, media type, bytes) of a document served on this party; any other is simply not found."""
-    with rt.store.transaction(write=False) as session:
+    """(file name, media type, bytes) of a document served on this party; any other is simply not found.
+    Each download is audited (`document_viewed`), so the record shows when the party read what was served."""
+    now = rt.now()
+    with rt.store.transaction() as session:
+        case = queries.case(session, access.case_id, lock=True)
         document = queries.document_of_case(session, access.case_id, document_id)
-        if document is None or not document.visible_to_party:
+        if case is None or document is None or not document.visible_to_party:
             raise DocumentNotFoundError(f"no document {document_id} in your case")
+        _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
+        audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.DOCUMENT_VIEWED,
+                     actor=access.actor, now=now, procedure_version=label,
+                     payload={"document_id": document.id, "number": document.number, "sha256": document.sha256})
+        queries.save_case(session, case)
         return document.filename, document.media_type, bytes(document.content)

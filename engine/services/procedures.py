@@ -6,7 +6,7 @@ from typing import Any, Mapping
 from engine import audit, bpmn, policy
 from engine.domain import (Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role)
 from engine.domain import EventType
-from engine.services import access
+from engine.services import access, issuing
 from engine.services.runtime import Runtime
 from engine.services.views import DeployResult, ProcedureView
 from engine.store import ProcedureVersionRecord, queries
@@ -75,6 +75,7 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
     _check_lengths(parsed)
     # one parse: the lint walks the graphs read with the trees SpiffWorkflow parsed
     findings = parsed.source.warnings + policy.lint_procedure(files, rt.policy, graphs=parsed.source.graphs)
+    findings += _document_problems(parsed)
     errors = [p for p in findings if p.severity == "error"]
     if errors:
         raise ProcedureInvalidError(errors)
@@ -91,6 +92,18 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
                               "warnings": len(warnings)})
     rt.remember(parsed)
     return DeployResult(parsed.key, version, sha256, True, warnings)
+
+
+def _document_problems(parsed) -> list[Problem]:
+    """A task's `document` property must name templates Dueflow has (docs/documents.md)."""
+    problems = []
+    for element in parsed.elements.values():
+        for name in issuing.task_documents_of(element):
+            if name not in issuing.ISSUABLE:
+                problems.append(Problem(f"unknown document {name!r} in the property 'document'; one of "
+                                        f"{', '.join(issuing.ISSUABLE)}", file=element.file, line=element.line,
+                                        element_id=element.id, rule="document"))
+    return problems
 
 
 def start_forms(rt: Runtime) -> dict[str, list[dict[str, Any]]]:

@@ -8,7 +8,7 @@ from engine.domain import (Actor, CaseNotOpenError, CaseStatus, DueflowError, In
                            SeparationOfDutiesError, StaleCaseError, TaskAlreadyCompletedError, TaskNotFoundError,
                            TaskNotReadyError, TaskState)
 from engine.domain import EventType
-from engine.services import access, gates, incidents, steps
+from engine.services import access, gates, incidents, issuing, steps
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import queries
@@ -97,6 +97,8 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
                              reason=gate.message, task_id=task_id)
                 steps.save(session, step, changes, actor=actor, now=now, write=False)
             else:
+                issue = issuing.plan_task_documents(rt, step, element_id=task.element_id, data=cleaned,
+                                                    actor=actor, now=now)
                 try:
                     done = step.run.complete(task_id, cleaned, now)
                 except incidents.STEP_FAILURES as failure:
@@ -111,6 +113,8 @@ def _complete_once(rt: Runtime, task_id: str, data: dict[str, Any], actor: Actor
                         steps.record(session, step, event_type, actor, now, task.element_id, **payload)
                     steps.save(session, step, changes + done, actor=actor, now=now, task_data=cleaned,
                                handover=handover, write=False)
+                    if issue is not None:  # the documents the task issues, after its events, in its write
+                        step.deferred.append(issue)
         elif changes:
             steps.save(session, step, changes, actor=actor, now=now, write=False)
         else:

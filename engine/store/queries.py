@@ -339,3 +339,21 @@ def document_views_of_case(session: Session, case_id: int) -> Sequence[DocumentR
     """Every document of a case without its bytes (a list page never loads them)."""
     return session.scalars(select(DocumentRecord).options(defer(DocumentRecord.content))
                            .where(DocumentRecord.case_id == case_id).order_by(DocumentRecord.id)).all()
+
+
+# ---- issued documents ----
+
+def next_document_number(session: Session, *, agency: str, kind: str, year: int) -> int:
+    """The next number of an agency's kind of document in a year, taken atomically (an upsert holding the row
+    until commit): a rolled-back issue gives the number back, so numbers have no gaps and are never reused."""
+    return int(session.execute(text(
+        "INSERT INTO document_counter (agency, kind, year, last) VALUES (:agency, :kind, :year, 1) "
+        "ON CONFLICT (agency, kind, year) DO UPDATE SET last = document_counter.last + 1 RETURNING last"),
+        {"agency": agency, "kind": kind, "year": year}).scalar_one())
+
+
+def issued_documents(session: Session, case_id: int) -> Sequence[DocumentRecord]:
+    """A case's documents issued from templates, with their bytes, oldest first."""
+    return session.scalars(select(DocumentRecord).where(DocumentRecord.case_id == case_id,
+                                                        DocumentRecord.number.is_not(None))
+                           .order_by(DocumentRecord.id)).all()

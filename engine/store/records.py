@@ -186,6 +186,26 @@ class DocumentRecord(Base):
     visible_to_party: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # issued documents (engine/documents): number, template and language; a correction names what it replaces
+    number: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    template: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lang: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"), nullable=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    served_at: Mapped[datetime | None] = mapped_column(nullable=True)  # once set, the document never changes
+    service: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # method, recipient, proof...
+
+
+class DocumentCounterRecord(Base):
+    """The last number an agency gave a kind of document in a year: taken under a row lock in the transaction
+    that stores the document, so a rolled-back issue gives its number back and no number is skipped or reused."""
+
+    __tablename__ = "document_counter"
+
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class GridCellRecord(Base):

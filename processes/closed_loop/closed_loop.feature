@@ -14,6 +14,7 @@ Feature: Digital urban-management closed loop (GB/T 30428)
     Then the sanitation officer has "handle_case" in the worklist
     And the greening officer has nothing to do in the case
     And the audit trail shows the case handed to "sanitation"
+    And the dispatch sheet "示城管派遣〔2026〕1号" names "sanitation", "PT4H" and the grid cell "HP-0412-07"
     When the sanitation officer handles it: "bin emptied and cleaned"
     And the sanitation officer feeds back with photo "IMG-after-0412"
     Then the inspector has "recheck_on_site" in the worklist

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from pytest_bdd import given, parsers, scenarios, when
+from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine.domain import Actor, Role
 from tests.builders import PROCESSES, a_supervisor, an_officer
@@ -130,3 +130,20 @@ def refuse_return(world: World, amount: int, unit: str) -> None:
 def approve_parking(world: World, reason: str) -> None:
     world.complete("shift supervisor", "approve_parking", {"parking_approved": True, "parking_reason": reason,
                                                            "review_on": "2027-01-15"})
+
+
+@then(parsers.parse('the dispatch sheet "{number}" names "{department}", "{limit}" and the grid cell "{cell}"'))
+def dispatch_sheet(world: World, number: str, department: str, limit: str, cell: str) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from engine.services import issuing
+    from tests.builders import an_auditor
+
+    [(sheet, content)] = [(view, content) for view, content in issuing.case_documents_for_export(
+        world.rt, case_id=world.case.id, actor=an_auditor()) if view.template == "dispatch_sheet"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert sheet.number == number
+    for wanted in (number, world.case.case_no, department, limit, cell, "案件派遣单", "overflowing"):
+        assert wanted in text, wanted

@@ -1,0 +1,93 @@
+"""Documents in the browser, in Chinese and in English: the officer sees the order to correct the step issued,
+previews a notice, records its service with a receipt photo; the party finds it on the Documents page with the
+period service started and downloads it (the download is audited). With DUEFLOW_SCREENSHOTS=docs/screenshots
+the notice and the party's Documents page are photographed for the docs."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import DEMO, sign_in
+
+pytestmark = [pytest.mark.web, pytest.mark.slow]
+LANGUAGES = {"zh": "zh-CN", "en": "en-US"}
+WORDS = {"zh": {"issued": "已制作的文书", "record": "登记送达", "served": "已登记", "documents": "文书",
+                "title": "责令改正通知书", "kind": "责令改正通知书", "period": "改正截止"},
+         "en": {"issued": "Documents issued", "record": "Record service", "served": "recorded",
+                "documents": "Documents", "title": "Order to correct", "kind": "Notice of order to correct",
+                "period": "Correct by"}}
+
+
+def _shoot(page, name: str, language: str, tmp_path) -> None:
+    folder = Path(os.environ.get("DUEFLOW_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-{language}.png"), full_page=True)
+
+
+def _ordered_case(server, party: str) -> dict:
+    opened = server.open_case("ordinary_procedure", party, category="noise")
+    case = server.complete(opened, {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87"})
+    case = server.complete(case, {"evidence_summary": "72 dB(A)", "second_officer": "oscar", "severity": "moderate",
+                                  "prior_offences": 0})
+    case = server.complete(case, {"outcome": "violation"})
+    case = server.complete(case, {"correction_required": "no amplified music after 22:00", "remedy_days": 7})
+    return {**case, "access_code": opened["access_code"]}
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_an_issued_order_is_served_and_the_party_downloads_it(language, server, open_page, tmp_path):
+    words = WORDS[language]
+    case = _ordered_case(server, f"Night Owl Bar {language}")
+    page = open_page(LANGUAGES[language])
+    sign_in(page, DEMO["officer"])
+    page.goto(f"/cases/{case['id']}")
+    issued = page.locator("#issued")
+    assert words["issued"] in issued.inner_text()
+    number = issued.locator("[data-issued]").first.get_attribute("data-issued")
+    assert re.fullmatch(r"示城管责改〔\d{4}〕\d+号", number or ""), number
+    assert words["kind"] in issued.inner_text()
+
+    page.click("#issued summary")
+    form = page.locator("#issued form[action$='/service']").first
+    form.locator("select[name=method]").select_option("in_person")
+    form.locator("input[name=served_at]").fill(page.evaluate(
+        "() => { const d = new Date(Date.now() - 60000 - new Date().getTimezoneOffset() * 60000);"
+        " return d.toISOString().slice(0, 16); }"))
+    form.locator("input[name=recipient]").fill("Wang Wu")
+    form.locator("input[name=proof]").set_input_files(
+        files=[{"name": "receipt.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8 signed receipt"}])
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert number in page.inner_text(".flash") and words["served"] in page.inner_text(".flash")
+    assert "Wang Wu" in page.inner_text("#issued")
+
+    preview = page.context.new_page()
+    lang = "zh_Hans" if language == "zh" else "en"
+    preview.goto(f"/cases/{case['id']}/paperwork/preview?template=order_to_correct&lang={lang}")
+    assert words["title"] in preview.inner_text("h1") and case["case_no"] in preview.inner_text("body")
+    preview.set_viewport_size({"width": 820, "height": 1100})
+    _shoot(preview, "document-order-to-correct", language, tmp_path)
+
+    phone = open_page(LANGUAGES[language], phone=True)
+    phone.goto("/party")
+    phone.fill("#case_no", case["case_no"])
+    phone.fill("#code", case["access_code"])
+    phone.click("form[action='/party/login'] button")
+    phone.click(f"nav >> text={words['documents']}")
+    phone.wait_for_selector("#served-documents")
+    row = phone.locator("#served-documents tr[data-document]").first
+    assert number in row.inner_text() and words["period"] in row.inner_text()
+    _shoot(phone, "party-documents", language, tmp_path)
+    with phone.expect_download() as download:
+        row.locator("a[download]").click()
+    content = open(download.value.path(), "rb").read()
+    assert content.startswith(b"%PDF")
+    with server.api(DEMO["auditor"]) as client:
+        events = client.get(f"/api/cases/{case['id']}/audit").json()
+    viewed = [e for e in events if e["event_type"] == "document_viewed"]
+    assert viewed and viewed[0]["payload"]["sha256"] == hashlib.sha256(content).hexdigest()
+    assert page.errors == [] and phone.errors == []
