@@ -140,6 +140,7 @@ class TaskView(BaseModel):
     due_at: str | None
     party_name: str = ""
     form: list[dict[str, Any]] = []
+    names: dict[str, str] = Field(default_factory=dict, description="the task's name per locale (zh_Hans ...)")
 
 
 class CaseView(BaseModel):

@@ -3,8 +3,9 @@ and the party portal's plain-language explanations. Marked with N_ for the catal
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from api.web.i18n import N_, gettext
+from api.web.i18n import N_, current, gettext
 
 STAGES = {
     "filing": N_("Filing"), "investigation": N_("Investigation"), "determination": N_("Determination"),
@@ -204,3 +205,13 @@ UNKNOWN_ERROR = N_("Something went wrong.")
 
 def error_title(code: str | None) -> str:
     return gettext(ERRORS.get(code or "", UNKNOWN_ERROR))
+
+
+def localized(item: Any) -> str:
+    """A procedure's own text (a task, a form field or one of its options) in the reader's language: the
+    translation written in the BPMN (engine.bpmn.translations), else the name as the procedure wrote it."""
+    if isinstance(item, dict):
+        names, fallback = item.get("labels") or {}, item.get("label") or item.get("name") or item.get("id") or ""
+    else:
+        names, fallback = getattr(item, "names", None) or {}, getattr(item, "name", "") or ""
+    return str(names.get(current()) or fallback)

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.domain import STAGE_PROPERTY, Problem
 from engine.bpmn.decisions import Decision
+from engine.bpmn.translations import element_names
 from engine.forms import FormField
 
 # The element kinds SpiffWorkflow runs here; everything else in a process body is refused by name.
@@ -56,6 +57,11 @@ class ElementInfo:
     @property
     def label(self) -> str:
         return self.name or self.id
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The element's name per locale, from its `name_<lang>` properties (engine.bpmn.translations)."""
+        return element_names(self.properties)
 
 
 @dataclass

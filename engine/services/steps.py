@@ -286,7 +286,8 @@ def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseVi
     records = step.ready_records
     if records is None:
         records = queries.ready_tasks_of_case(session, step.case.id)
-    tasks = [TaskView.of(t, step.case) for t in records]
+    names = {e.id: e.names for e in step.procedure.elements.values()}
+    tasks = [TaskView.of(t, step.case, names=names.get(t.element_id)) for t in records]
     waiting = sorted(step.run.waiting_messages()) if step.case.status == CaseStatus.OPEN.value else []
     view = CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None, waiting)
     elements = step.procedure.elements

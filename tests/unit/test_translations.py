@@ -1,0 +1,34 @@
+"""Translations written beside a procedure's names: read per locale, and checked for completeness at deploy."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.workflow.parsing import parse_procedure
+
+ORDINARY = Path(__file__).resolve().parents[2] / "processes" / "ordinary_procedure"
+
+
+def _parse(bpmn: str):
+    files = {p.name: p.read_bytes() for p in ORDINARY.iterdir() if p.suffix == ".dmn"}
+    return parse_procedure({"ordinary_procedure.bpmn": bpmn.encode(), **files})
+
+
+def test_names_labels_and_enum_values_are_read_per_locale():
+    procedure = _parse((ORDINARY / "ordinary_procedure.bpmn").read_text())
+    assert procedure.elements["investigate"].names == {"zh_Hans": "调查取证"}
+    severity = next(f for f in procedure.form("investigate") if f.id == "severity").as_dict()
+    assert severity["labels"] == {"zh_Hans": "违法情节"}
+    assert [o["labels"]["zh_Hans"] for o in severity["options"]] == ["轻微", "一般", "严重"]
+    assert not [p for p in procedure.source.problems if p.rule == "TRANSLATION"]
+
+
+def test_a_procedure_translated_in_part_gets_a_warning_per_missing_text():
+    text = (ORDINARY / "ordinary_procedure.bpmn").read_text()
+    text = text.replace('<camunda:property name="name_zh" value="调查取证"/>', "")
+    text = text.replace('<camunda:property id="value_zh.serious" value="严重"/>', "", 1)
+    text = text.replace('<camunda:property id="label_zh" value="理由"/>', "")
+    problems = [p for p in _parse(text).source.problems if p.rule == "TRANSLATION"]
+    assert {p.severity for p in problems} == {"warning"}
+    assert sorted((p.element_id, p.message.split(" has")[0].split(":")[0]) for p in problems) == [
+        ("investigate", "'Investigate the case'"), ("investigate", "form field 'severity'"),
+        ("recheck_statement", "form field 'recheck_notes'")]
