@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from api.web.pages import WebRoute, page, redirect
+from api.web.pages import WebRoute, locale_of, page, redirect
 from api.web.session import CheckedForm, StaffUser
 from engine.services import audit_trail, cases, history
 
@@ -29,8 +29,8 @@ def audit_home(request: Request, actor: StaffUser, q: Annotated[str, Query(max_l
 @router.get("/cases/{case_id}")
 def case_timeline(request: Request, actor: StaffUser, case_id: CaseId):
     seen = history.case_history(_rt(request), case_id=case_id, actor=actor)
-    diagram = {"url": f"/procedures/{seen.procedure}/{seen.procedure_version}.bpmn", "current": seen.current,
-               "path": seen.path}
+    diagram = {"url": f"/procedures/{seen.procedure}/{seen.procedure_version}.bpmn?labels={locale_of(request)}",
+               "current": seen.current, "path": seen.path}
     return page(request, "audit/case.html", history=seen, diagram=diagram)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.downloads import download_headers
-from api.web.pages import WebRoute, page, redirect, secure
+from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
 from engine.services import access, cases, documents, history, procedures, revisions, tasks
@@ -30,8 +30,11 @@ def can_open_cases(actor: Actor) -> bool:
     return actor.role in access.CASE_OPENERS
 
 
-def _diagram(view_key: str, version: int, current: list[str], path: list[str] | None = None) -> dict[str, Any]:
-    return {"url": f"/procedures/{view_key}/{version}.bpmn", "current": current, "path": path or []}
+def _diagram(request: Request, view_key: str, version: int, current: list[str],
+             path: list[str] | None = None) -> dict[str, Any]:
+    """The diagram of a page, its labels in the reader's language (a URL per language: it is cached)."""
+    return {"url": f"/procedures/{view_key}/{version}.bpmn?labels={locale_of(request)}", "current": current,
+            "path": path or []}
 
 
 @router.get("/work")
@@ -109,8 +112,8 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
     may_change = actor.role not in (Role.AUDITOR,) and (actor.role in (Role.ADMIN,) or
                                                         actor.department == view.department)
     return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine,
-                may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
-                                                        seen.path),
+                may_change=may_change,
+                diagram=_diagram(request, view.procedure, view.procedure_version, seen.current, seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
                 max_evidence=documents.MAX_EVIDENCE_BYTES)
 
@@ -156,7 +159,7 @@ def _task_page(request: Request, actor: Actor, task_id: str, *, status: int = 20
                  (f["id"].split("_")[-1] in LONG_TEXT or int(f["constraints"].get("maxlength") or 0) > 200)}
     return page(request, "officer/task.html", status=status, task=task, case=view, values=values,
                 errors=errors or {}, error=error, long_text=long_text,
-                diagram=_diagram(view.procedure, view.procedure_version, [task.element_id]))
+                diagram=_diagram(request, view.procedure, view.procedure_version, [task.element_id]))
 
 
 @router.get("/tasks/{task_id}")
@@ -185,7 +188,9 @@ def complete_task(request: Request, actor: StaffUser, task_id: TaskId, form: Che
 
 
 @router.get("/procedures/{key}/{version}.bpmn")
-def procedure_diagram(request: Request, actor: StaffUser, key: Key, version: Version):
-    """The BPMN of a version for the diagram on a page, laid out when the file has no diagram of its own."""
-    text = revisions.version_diagram(_rt(request), key=key, version=version, actor=actor)
+def procedure_diagram(request: Request, actor: StaffUser, key: Key, version: Version,
+                      labels: Annotated[str, Query(max_length=16, pattern=r"^[A-Za-z_]*$")] = ""):
+    """The BPMN of a version for the diagram on a page, laid out when the file has no diagram of its own;
+    `?labels=zh_Hans` names its elements in that language (the modeler asks without: it edits the file)."""
+    text = revisions.version_diagram(_rt(request), key=key, version=version, actor=actor, labels=labels or None)
     return secure(Response(text, media_type="application/xml", headers={"Cache-Control": "private, max-age=300"}))

@@ -78,7 +78,7 @@ def build_environment() -> Environment:
         role=lambda c: texts.label(texts.ROLES, c), event=lambda c: texts.label(texts.EVENTS, c),
         message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
-        filesize=_filesize, pretty=_pretty, localized=texts.localized, short=lambda h: (h or "")[:12])
+        filesize=_filesize, pretty=_pretty, localized=texts.localized, in_language=texts.in_language, short=lambda h: (h or "")[:12])
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
                        STAGES=texts.STAGES, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE='{"Boss": "supervisor"}')
     return env

@@ -211,7 +211,13 @@ def localized(item: Any) -> str:
     """A procedure's own text (a task, a form field or one of its options) in the reader's language: the
     translation written in the BPMN (engine.bpmn.translations), else the name as the procedure wrote it."""
     if isinstance(item, dict):
-        names, fallback = item.get("labels") or {}, item.get("label") or item.get("name") or item.get("id") or ""
+        names = item.get("labels") or item.get("names") or {}
+        fallback = item.get("label") or item.get("name") or item.get("id") or ""
     else:
         names, fallback = getattr(item, "names", None) or {}, getattr(item, "name", "") or ""
     return str(names.get(current()) or fallback)
+
+
+def in_language(names: dict[str, str] | None, fallback: str | None) -> str:
+    """`names` (locale -> text, from the BPMN) in the reader's language, else the fallback as written."""
+    return str((names or {}).get(current()) or fallback or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.bpmn.xml import NS
+from engine.bpmn.xml import NS, parse_xml, properties_of, tostring
 from engine.domain import Problem
 
 # The suffix written in the BPMN -> the locale of the pages (api.web.i18n.LOCALES)
@@ -66,3 +66,19 @@ def check_translations(model: Any) -> None:
 def _missing(message: str, file: str | None, line: int | None, element_id: str | None) -> Problem:
     return Problem(message=message, file=file, line=line, element_id=element_id, rule="TRANSLATION",
                    severity="warning")
+
+
+def with_names_in(xml: str, locale: str) -> str:
+    """The BPMN text with every element's `name` in `locale` where the procedure gives one, for a diagram a
+    reader looks at (never for editing: the modeler gets the file as written). Malformed text is returned as is."""
+    lang = next((code for code, name in LANGUAGES.items() if name == locale), None)
+    if lang is None:
+        return xml
+    root, problem = parse_xml("diagram", xml)
+    if problem is not None:
+        return xml
+    for node in root.xpath("//bpmn:process//*[@id]", namespaces=NS):
+        translated = properties_of(node).get(f"name_{lang}", "").strip()
+        if translated:
+            node.set("name", translated)
+    return tostring(root)

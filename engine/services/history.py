@@ -29,6 +29,7 @@ class TimelineEvent:
     procedure_version: str | None
     payload: dict[str, Any]
     hash: str
+    element_names: dict[str, str] = field(default_factory=dict)  # locale -> the element's name in it
 
 
 @dataclass
@@ -87,7 +88,8 @@ def case_history(rt: Runtime, *, case_id: int, actor: Actor) -> CaseHistory:
         events = [TimelineEvent(seq=e.seq, occurred_at=e.occurred_at.isoformat(), actor=e.actor,
                                 actor_role=e.actor_role, event_type=e.event_type, element_id=e.element_id,
                                 element_name=elements[e.element_id].label if e.element_id in elements else None,
-                                procedure_version=e.procedure_version, payload=json.loads(e.payload), hash=e.hash)
+                                procedure_version=e.procedure_version, payload=json.loads(e.payload), hash=e.hash,
+                                element_names=elements[e.element_id].names if e.element_id in elements else {})
                   for e in queries.audit_events(session, case_id)]
         current: list[str] = []
         waiting: list[str] = []

@@ -130,7 +130,9 @@ def party_case(rt: Runtime, *, access: PartyAccess) -> PartyCaseView:
                      for d in queries.party_documents(session, case.id)]
         timeline = [_entry(e) for e in queries.audit_events(session, case.id) if e.event_type in PARTY_EVENTS]
         # Deadlines on a staff task (boundary timers) are the office's own; the waits a party lives by are not.
-        deadlines = [{"name": d.get("name"), "stage": d.get("stage"), "due_at": d.get("due_at")}
+        elements = procedure.elements
+        deadlines = [{"name": d.get("name"), "stage": d.get("stage"), "due_at": d.get("due_at"),
+                      "names": elements[d["element_id"]].names if d.get("element_id") in elements else {}}
                      for d in case.deadlines or [] if not d.get("task")]
         return PartyCaseView(case_no=case.case_no, status=case.status, stage=case.stage, outcome=case.outcome,
                              opened_at=case.opened_at.isoformat() if case.opened_at else None,

@@ -282,6 +282,12 @@ def _current_stage(step: Step) -> str | None:
     return None
 
 
+def named_deadlines(deadlines: list[dict[str, Any]], elements: dict[str, Any]) -> list[dict[str, Any]]:
+    """Deadlines with their element's name in every language the procedure gives (copies: the stored ones stay)."""
+    return [{**d, "names": elements[d["element_id"]].names if d.get("element_id") in elements else {}}
+            for d in deadlines]
+
+
 def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseView:
     records = step.ready_records
     if records is None:
@@ -291,6 +297,7 @@ def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseVi
     waiting = sorted(step.run.waiting_messages()) if step.case.status == CaseStatus.OPEN.value else []
     view = CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None, waiting)
     elements = step.procedure.elements
+    view.deadlines = named_deadlines(view.deadlines, elements)
     view.external_tasks = [{"id": t.task_id, "element_id": t.element_id, "name": t.name,
                             "topic": elements[t.element_id].topic if t.element_id in elements else None}
                            for t in step.run.external_tasks()]

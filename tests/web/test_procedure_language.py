@@ -1,5 +1,6 @@
-"""A procedure's own words (task names, form labels, enum values) in the reader's language, from the
-translations written beside them in the BPMN: the worklist, the task form and the case page, in a real browser."""
+"""A procedure's own words (task names, form labels, enum values, deadlines, diagram labels) in the reader's
+language, from the translations written beside them in the BPMN: officer, auditor and party pages in a real
+browser, both languages."""
 from __future__ import annotations
 
 import pytest
@@ -8,22 +9,27 @@ from tests.web.conftest import DEMO, sign_in
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
-WORDS = {  # locale -> (the task, a field label, an enum value) of the ordinary procedure's investigation
-    "zh-CN": ("调查取证", "违法情节", "轻微"),
-    "en-US": ("Investigate the case", "Severity", "Minor"),
+WORDS = {  # locale -> (the task, a field label, an enum value, the step before) of the ordinary procedure
+    "zh-CN": ("调查取证", "违法情节", "轻微", "立案登记"),
+    "en-US": ("Investigate the case", "Severity", "Minor", "Register the case"),
 }
+REMEDY_PERIOD = {"zh-CN": "改正期限届满", "en-US": "Remedy period ends"}
+REGISTER = {"facts": "loud music after midnight", "legal_basis": "Noise Law art. 65"}
+
+
+def _other(locale: str) -> str:
+    return "en-US" if locale == "zh-CN" else "zh-CN"
 
 
 @pytest.mark.parametrize("locale", WORDS)
-def test_the_ordinary_procedure_speaks_the_readers_language(open_page, server, locale):
-    task, label, value = WORDS[locale]
-    other = WORDS["en-US" if locale == "zh-CN" else "zh-CN"]
-    case = server.open_case("ordinary_procedure", f"Translation Tea House {locale}", category="noise")
-    case = server.complete(case, {"facts": "loud music after midnight", "legal_basis": "Noise Law art. 65"})
+def test_the_ordinary_procedure_speaks_the_officers_language(open_page, server, locale):
+    task, label, value, before = WORDS[locale]
+    other = WORDS[_other(locale)]
+    case = server.complete(server.open_case("ordinary_procedure", f"Tea House {locale}", category="noise"), REGISTER)
     page = open_page(locale)
     sign_in(page, DEMO["officer"])
     page.goto("/work")
-    row = page.locator("tr", has_text=f"Translation Tea House {locale}")
+    row = page.locator("tr", has_text=f"Tea House {locale}")
     assert row.locator(f"a:text-is('{task}')").count() == 1
     assert other[0] not in row.inner_text()
 
@@ -35,3 +41,24 @@ def test_the_ordinary_procedure_speaks_the_readers_language(open_page, server, l
 
     page.goto(f"/cases/{case['id']}")
     assert page.inner_text("[data-next-task='investigate'] strong").strip() == task
+    assert before in page.inner_text("body") and other[3] not in page.inner_text("body")
+    page.wait_for_selector(".diagram[data-ready='true']")
+    drawn = page.locator(".djs-element[data-element-id='investigate'] text").first.text_content() or ""
+    assert drawn.replace("\n", "").replace(" ", "") == task.replace(" ", ""), "the diagram's label"
+
+
+@pytest.mark.parametrize("locale", WORDS)
+def test_the_party_reads_its_deadline_in_its_language_on_a_phone(open_page, server, locale):
+    opened = server.open_case("ordinary_procedure", f"Noodle Stall {locale}", category="noise")
+    case = server.complete(opened, REGISTER)
+    case = server.complete(case, {"evidence_summary": "sound level 78 dB at 00:40", "second_officer": "Li Wei",
+                                  "severity": "minor", "prior_offences": 0})
+    case = server.complete(case, {"outcome": "violation"})
+    case = server.complete(case, {"correction_required": "keep the music below 55 dB after 22:00", "remedy_days": 7})
+    phone = open_page(locale, phone=True)
+    phone.goto("/party")
+    phone.fill("#case_no", case["case_no"])
+    phone.fill("#code", opened["access_code"])
+    phone.click("form[action='/party/login'] button")
+    assert REMEDY_PERIOD[locale] in phone.inner_text("#now")
+    assert REMEDY_PERIOD[_other(locale)] not in phone.inner_text("#now")
