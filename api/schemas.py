@@ -113,6 +113,7 @@ class ProcedureView(BaseModel):
     deployed_at: str | None
     files: list[str]
     lint: list[ProblemView]
+    names: dict[str, str] = Field(default_factory=dict, description="the procedure's name per locale (zh_Hans ...)")
 
 
 # ---- cases and tasks ----

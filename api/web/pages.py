@@ -76,7 +76,8 @@ def build_environment() -> Environment:
         instant=i18n.format_instant, day=i18n.format_day, countdown=i18n.countdown, number=i18n.format_number,
         stage=lambda c: texts.label(texts.STAGES, c), status=lambda c: texts.label(texts.STATUSES, c),
         role=lambda c: texts.label(texts.ROLES, c), event=lambda c: texts.label(texts.EVENTS, c),
-        message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
+        message=lambda c: texts.label(texts.MESSAGES, c),
+        department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c), kind=lambda c: texts.label(texts.KINDS, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
         filesize=_filesize, pretty=_pretty, localized=texts.localized, in_language=texts.in_language, short=lambda h: (h or "")[:12])
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,

@@ -38,6 +38,25 @@ EVENTS = {
     "external_task_failed": N_("Worker reported a failure"), "external_task_cancelled": N_("Worker's task withdrawn"),
     "external_task_released": N_("Worker's task offered again"), "bpmn_error_thrown": N_("Worker reported an error"),
 }
+# Departments and violation categories by code, for the ones the bundled procedures and the demo use; a code
+# an agency adds shows as written until it is added here (and to the catalogues).
+DEPARTMENTS = {
+    "cityscape": N_("Cityscape"), "markets": N_("Markets"), "sanitation": N_("Sanitation"),
+    "greening": N_("Greening"), "municipal_works": N_("Municipal works"), "water": N_("Water"),
+    "traffic": N_("Traffic"), "urban_management": N_("Urban management enforcement"),
+    "market_supervision": N_("Market supervision"), "environment": N_("Ecology and environment"),
+    "command_centre": N_("Command centre"),
+}
+CATEGORIES = {
+    "noise": N_("Noise"), "street_vending": N_("Street vending"), "illegal_advertising": N_("Illegal advertising"),
+    "construction_waste": N_("Construction waste"), "public_facilities": N_("Public facilities"),
+    "roads_and_traffic": N_("Roads and traffic"), "cityscape_and_environment": N_("Cityscape and environment"),
+    "greenery": N_("Greenery"), "advertising": N_("Advertising"), "construction": N_("Construction"),
+    "street_order": N_("Street order"), "emergencies": N_("Emergencies"), "restaurant_street": N_("Restaurant street"),
+    "construction_site": N_("Construction site"), "night_market": N_("Night market"),
+    "waste_recycling_site": N_("Waste recycling site"), "littering": N_("Littering"),
+    "illegal_posting": N_("Illegal posting"), "shop_front_occupation": N_("Shop-front occupation"),
+}
 MESSAGES = {"statement_received": N_("Statement from the party"),
             "hearing_requested": N_("Request for a hearing"), "waiver_received": N_("Signed waiver of the rights"),
             "fine_paid": N_("Fine paid")}

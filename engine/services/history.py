@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from engine.bpmn import element_names
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, EventType
 from engine.services import access
 from engine.services.runtime import Runtime
@@ -50,6 +51,7 @@ class CaseHistory:
     path: list[str] = field(default_factory=list)  # element ids passed, in the order first passed
     current: list[str] = field(default_factory=list)  # element ids the case waits at now
     waiting_messages: list[str] = field(default_factory=list)
+    procedure_names: dict[str, str] = field(default_factory=dict)  # locale -> the procedure's name in it
 
     @property
     def party_messages(self) -> list[TimelineEvent]:
@@ -105,4 +107,5 @@ def case_history(rt: Runtime, *, case_id: int, actor: Actor) -> CaseHistory:
                            opened_at=case.opened_at.isoformat(),
                            closed_at=case.closed_at.isoformat() if case.closed_at else None,
                            events=events, path=path_taken(events), current=list(dict.fromkeys(current)),
-                           waiting_messages=waiting)
+                           waiting_messages=waiting,
+                           procedure_names=element_names(procedure.source.process_properties))

@@ -164,5 +164,6 @@ def procedure_history(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
                          "files": sorted(record.sources), "lint": list(record.lint or []),
                          "diff": _diff(rt, previous, record).as_dict() if previous is not None else None})
         result.append({"key": key, "name": versions[-1].name, "latest": versions[-1].version,
+                       "names": bpmn.element_names(rt.procedure(versions[-1]).source.process_properties),
                        "versions": list(reversed(rows))})
     return result

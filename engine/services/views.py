@@ -107,6 +107,7 @@ class ProcedureView:
     deployed_at: str | None
     files: list[str]
     lint: list[dict[str, Any]]
+    names: dict[str, str] = field(default_factory=dict)  # locale -> the procedure's name in it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,6 +13,10 @@ WORDS = {  # locale -> (the task, a field label, an enum value, the step before)
     "zh-CN": ("调查取证", "违法情节", "轻微", "立案登记"),
     "en-US": ("Investigate the case", "Severity", "Minor", "Register the case"),
 }
+CASE_WORDS = {  # the procedure, the department and the category on the case page
+    "zh-CN": ("行政处罚普通程序", "市容", "噪声"),
+    "en-US": ("Ordinary administrative penalty procedure", "Cityscape", "Noise"),
+}
 REMEDY_PERIOD = {"zh-CN": "改正期限届满", "en-US": "Remedy period ends"}
 REGISTER = {"facts": "loud music after midnight", "legal_basis": "Noise Law art. 65"}
 
@@ -42,6 +46,8 @@ def test_the_ordinary_procedure_speaks_the_officers_language(open_page, server, 
     page.goto(f"/cases/{case['id']}")
     assert page.inner_text("[data-next-task='investigate'] strong").strip() == task
     assert before in page.inner_text("body") and other[3] not in page.inner_text("body")
+    for word in CASE_WORDS[locale]:
+        assert word in page.inner_text("main")
     page.wait_for_selector(".diagram[data-ready='true']")
     drawn = page.locator(".djs-element[data-element-id='investigate'] text").first.text_content() or ""
     assert drawn.replace("\n", "").replace(" ", "") == task.replace(" ", ""), "the diagram's label"
