@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.encoding import TotalJSONResponse as JSONResponse
 from api.errors import status_of
-from api.web import i18n, texts
+from api.web import i18n, payloads, texts
 from api.web.i18n import N_
 from api.web.session import CSRF_FIELD, PARTY_COOKIE, SESSION_COOKIE, csrf_token, remember_csrf, set_cookie
 from engine.domain import DueflowError
@@ -66,6 +66,10 @@ def _pretty(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+# a lanes mapping as an admin types it: the lane's name in the agency's language, the role's code
+LANES_EXAMPLE = N_('{"Boss": "supervisor"}')
+
+
 def build_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
@@ -79,9 +83,9 @@ def build_environment() -> Environment:
         message=lambda c: texts.label(texts.MESSAGES, c),
         department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c), kind=lambda c: texts.label(texts.KINDS, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
-        filesize=_filesize, pretty=_pretty, localized=texts.localized, in_language=texts.in_language, short=lambda h: (h or "")[:12])
+        filesize=_filesize, pretty=_pretty, localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name, short=lambda h: (h or "")[:12])
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
-                       STAGES=texts.STAGES, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE='{"Boss": "supervisor"}')
+                       STAGES=texts.STAGES, payload_rows=payloads.payload_rows, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE=LANES_EXAMPLE)
     return env
 
 

@@ -38,6 +38,8 @@ EVENTS = {
     "external_task_failed": N_("Worker reported a failure"), "external_task_cancelled": N_("Worker's task withdrawn"),
     "external_task_released": N_("Worker's task offered again"), "bpmn_error_thrown": N_("Worker reported an error"),
 }
+SYSTEM_ACTORS = {"engine": N_("The procedure"), "timer": N_("The clock"), "checkpoint": N_("Audit checkpoint"),
+                 "dueflow-demo": N_("Demo set-up"), "dueflow-serve": N_("Server start-up")}
 # Departments and violation categories by code, for the ones the bundled procedures and the demo use; a code
 # an agency adds shows as written until it is added here (and to the catalogues).
 DEPARTMENTS = {
@@ -240,3 +242,10 @@ def localized(item: Any) -> str:
 def in_language(names: dict[str, str] | None, fallback: str | None) -> str:
     """`names` (locale -> text, from the BPMN) in the reader's language, else the fallback as written."""
     return str((names or {}).get(current()) or fallback or "")
+
+
+def actor_name(actor: str | None, role: str | None) -> str:
+    """Who acted, as a person reads it: a user's name as is, the engine's own actors in words."""
+    if role == "system" and actor in SYSTEM_ACTORS:
+        return gettext(SYSTEM_ACTORS[actor])
+    return actor or ""

@@ -52,6 +52,9 @@ class CaseHistory:
     current: list[str] = field(default_factory=list)  # element ids the case waits at now
     waiting_messages: list[str] = field(default_factory=list)
     procedure_names: dict[str, str] = field(default_factory=dict)  # locale -> the procedure's name in it
+    # to read payloads by: element id -> {"": name as written, locale: name}, and the forms of completed steps
+    element_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    forms: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def party_messages(self) -> list[TimelineEvent]:
@@ -108,4 +111,7 @@ def case_history(rt: Runtime, *, case_id: int, actor: Actor) -> CaseHistory:
                            closed_at=case.closed_at.isoformat() if case.closed_at else None,
                            events=events, path=path_taken(events), current=list(dict.fromkeys(current)),
                            waiting_messages=waiting,
-                           procedure_names=element_names(procedure.source.process_properties))
+                           procedure_names=element_names(procedure.source.process_properties),
+                           element_labels={i: {"": info.label, **info.names} for i, info in elements.items()},
+                           forms={i: [f.as_dict() for f in procedure.form(i)]
+                                  for i in {e.element_id for e in events if e.element_id} if procedure.form(i)})
