@@ -7,9 +7,34 @@ import re
 
 import pytest
 
-from tests.web.conftest import DEMO, sign_in
+from tests.web.conftest import DEMO, PHONE, Server, sign_in
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def demo_only(tmp_path_factory, chromium):
+    """A server of its own with the demo and the bundled procedures only: procedures other tests deploy
+    (written in English on purpose) never show on these pages."""
+    running = Server(tmp_path_factory.mktemp("chinese-pages"))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def open_zh(chromium, demo_only):
+    contexts = []
+
+    def new(phone: bool = False):
+        options = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
+        context = chromium.new_context(locale="zh-CN", base_url=demo_only.url, **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+    yield new
+    for context in contexts:
+        context.close()
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[-'][A-Za-z]+)*")
 KEPT = {"BPMN", "DMN", "PDF", "JSON", "sha", "Ed", "GB", "CNY", "KiB", "MiB", "Camunda", "Modeler", "Dueflow",
@@ -49,11 +74,12 @@ def _typed(server) -> set[str]:
     return typed
 
 
-def test_the_officers_main_screens_in_chinese_have_no_english_word(open_page, server):
+def test_the_officers_main_screens_in_chinese_have_no_english_word(open_zh, demo_only):
+    server = demo_only
     opened = server.open_case("ordinary_procedure", "王记茶馆", category="noise")
     case = server.complete(opened, {"facts": "午夜后播放音乐", "legal_basis": "噪声污染防治法第六十五条"})
     typed = _typed(server) | {"午夜后播放音乐"}
-    page = open_page("zh-CN")
+    page = open_zh()
     sign_in(page, DEMO["officer"])
     found = {}
     for url in ("/work", "/cases", f"/cases/{case['id']}", f"/tasks/{case['ready_tasks'][0]['id']}", "/cases/new"):
@@ -74,12 +100,13 @@ def _visit(page, urls, typed) -> dict[str, list[str]]:
     return found
 
 
-def test_the_party_auditor_and_admin_screens_in_chinese_have_no_english_word(open_page, server):
+def test_the_party_auditor_and_admin_screens_in_chinese_have_no_english_word(open_zh, demo_only):
+    server = demo_only
     opened = server.open_case("ordinary_procedure", "李记面馆", category="street_vending")
     case = server.complete(opened, {"facts": "占用人行道经营", "legal_basis": "城市市容和环境卫生管理条例第十四条"})
     typed = _typed(server) | {"占用人行道经营"}
 
-    party = open_page("zh-CN", phone=True)
+    party = open_zh(phone=True)
     party.goto("/party")
     found = _visit(party, ["/party"], typed)
     party.fill("#case_no", case["case_no"])
@@ -87,11 +114,11 @@ def test_the_party_auditor_and_admin_screens_in_chinese_have_no_english_word(ope
     party.click("form[action='/party/login'] button")
     found.update(_visit(party, ["/party/case"], typed))
 
-    auditor = open_page("zh-CN")
+    auditor = open_zh()
     sign_in(auditor, DEMO["auditor"])
     found.update(_visit(auditor, ["/audit", f"/audit/cases/{case['id']}", "/audit/verify"], typed))
 
-    admin = open_page("zh-CN")
+    admin = open_zh()
     sign_in(admin, DEMO["admin"])
     found.update(_visit(admin, ["/admin/procedures", "/admin/users", "/admin/incidents"], typed))
     assert not found, f"English on the Chinese pages: {found}"
