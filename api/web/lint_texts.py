@@ -30,7 +30,8 @@ RULES = {
     "EXTERNAL_TASK": N_("A service or send task has no topic a worker could fetch."),
     "DMN": N_("A decision table is not valid."),
     "TRANSLATION": N_("A name, label or value has no translation in a language the procedure is translated into."),
-    "CONSEQUENTIAL_DEFAULT": N_("A choice that closes or lightens a case has a default: let the officer choose."),
+    "CONSEQUENTIAL_DEFAULT": N_("A choice that decides the case's path (and so may close or lighten it) has a default: "
+                              "leave it empty so the officer chooses."),
     # the due-process lint (engine/policies)
     "UNREACHABLE_ELEMENT": N_("Not reachable from any start event, so it never runs."),
     "CATEGORY_REQUIRES_ENFORCEMENT": N_("A procedure for this case category must be an enforcement procedure."),

@@ -32,3 +32,14 @@ def test_a_procedure_translated_in_part_gets_a_warning_per_missing_text():
     assert sorted((p.element_id, p.message.split(" has")[0].split(":")[0]) for p in problems) == [
         ("investigate", "'Investigate the case'"), ("investigate", "form field 'severity'"),
         ("recheck_statement", "form field 'recheck_notes'")]
+
+
+def test_a_default_on_a_choice_that_decides_the_path_is_a_warning():
+    text = (ORDINARY / "ordinary_procedure.bpmn").read_text()
+    assert not [p for p in _parse(text).source.problems if p.rule == "CONSEQUENTIAL_DEFAULT"]
+    defaulted = text.replace('<camunda:formField id="outcome" label="Outcome of the investigation" type="enum">',
+                             '<camunda:formField id="outcome" label="Outcome of the investigation" type="enum" '
+                             'defaultValue="not_established">')
+    problems = [p for p in _parse(defaulted).source.problems if p.rule == "CONSEQUENTIAL_DEFAULT"]
+    assert [(p.element_id, p.severity) for p in problems] == [("determine", "warning")]
+    assert "'outcome'" in problems[0].message and "not_established" in problems[0].message

@@ -68,3 +68,18 @@ def test_the_party_reads_its_deadline_in_its_language_on_a_phone(open_page, serv
     phone.click("form[action='/party/login'] button")
     assert REMEDY_PERIOD[locale] in phone.inner_text("#now")
     assert REMEDY_PERIOD[_other(locale)] not in phone.inner_text("#now")
+
+
+@pytest.mark.parametrize("locale,empty", [("zh-CN", "请选择…"), ("en-US", "Choose…")])
+def test_a_choice_that_decides_the_case_starts_empty(open_page, server, locale, empty):
+    case = server.complete(server.open_case("ordinary_procedure", f"Choice Bakery {locale}", category="noise"), REGISTER)
+    page = open_page(locale)
+    sign_in(page, DEMO["officer"])
+    page.goto(f"/tasks/{case['ready_tasks'][0]['id']}")
+    assert page.input_value("#f-severity") == "" and page.inner_text("#f-severity option:checked") == empty
+    assert page.input_value("#f-prior_offences") == "", "no default count of prior offences either"
+    page.fill("#f-evidence_summary", "sound level 78 dB")
+    page.fill("#f-second_officer", "Li Wei")
+    page.click("form[action^='/tasks/'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("#severity-error").count() == 1 and page.locator("#prior_offences-error").count() == 1
