@@ -18,7 +18,8 @@ REVIEWER = Actor("lena", Role.LEGAL_REVIEWER, "cityscape")
 
 # (who, task, form data) — a noise case that is not corrected, is notified, decided, served and paid
 STEPS: list[tuple[Any, Any, Any]] = [  # who is an Actor, "wait" (what: days) or "message" (what: its name)
-    (OFFICER, "register_case", {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87"}),
+    (OFFICER, "register_case", {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87",
+                                "filed_on": "{today}"}),
     (OFFICER, "investigate", {"evidence_summary": "72 dB(A) at the nearest window", "second_officer": "oscar",
                               "severity": "moderate", "prior_offences": 1}),
     (OFFICER, "determine", {"outcome": "violation"}),
@@ -28,7 +29,7 @@ STEPS: list[tuple[Any, Any, Any]] = [  # who is an Actor, "wait" (what: days) or
     (OFFICER, "serve_rights_notice", {"served_on": "{today}", "service_method": "in_person"}),
     ("wait", 10, None),
     (REVIEWER, "legal_review", {"review_opinion": "facts, evidence and basis are sound", "approved": True}),
-    (SUPERVISOR, "decide_penalty", {"fine_amount": 2000, "decision_no": "CG-2026-001"}),
+    (SUPERVISOR, "decide_penalty", {"fine_amount": 2000, "decision_no": "CG-2026-001", "decided_on": "{today}"}),
     (OFFICER, "serve_decision", {"decision_served_on": "{today}", "decision_service_method": "in_person"}),
     ("message", "fine_paid", {"receipt": "BOC-2026-0001"}),
 ]

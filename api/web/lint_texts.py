@@ -30,6 +30,7 @@ RULES = {
     "EXTERNAL_TASK": N_("A service or send task has no topic a worker could fetch."),
     "DMN": N_("A decision table is not valid."),
     "TRANSLATION": N_("A name, label or value has no translation in a language the procedure is translated into."),
+    "TIME_LIMIT": N_("A time limit must read working_days_after(date variable, days) or calendar_days_after(...)."),
     "CONSEQUENTIAL_DEFAULT": N_("A choice that decides the case's path (and so may close or lighten it) has a default: "
                               "leave it empty so the officer chooses."),
     # the due-process lint (engine/policies)

@@ -12,6 +12,7 @@ from engine.bpmn.forms import read_form
 from engine.bpmn.lanes import Assignment, lane_assignments, task_assignment
 from engine.bpmn.mappings import read_mappings
 from engine.bpmn.defaults import check_consequential_defaults
+from engine.bpmn.time_limits import check_time_limits
 from engine.bpmn.translations import check_translations
 from engine.bpmn.model import FLOW_NODE_KINDS, SUBPROCESS_OWN, SUPPORTED, ElementInfo, SourceModel
 from engine.bpmn.xml import CAMUNDA_NS, NS, local, owner_id, properties_of
@@ -32,6 +33,7 @@ def inspect(model: SourceModel) -> SourceModel:
     refusals.check_pools(model)
     check_translations(model)
     check_consequential_defaults(model)
+    check_time_limits(model)
     if model.key is None and model.bpmn:
         file, root = model.bpmn[0]
         model.problem("no executable process (isExecutable=\"true\") in the BPMN files", file, root)

@@ -11,6 +11,7 @@ from engine import audit
 from engine.services import access
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState
 from engine.domain import EventType
+from engine.services.time_limits import add_time_limits
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import CaseRecord, ExternalTaskRecord, Session, Store, TaskRecord, external_tasks, queries
@@ -69,6 +70,7 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     _assign_department(session, step, actor, now, handover)
     previous = {d["element_id"] for d in step.case.deadlines or []}
     due_by_task = _sync_deadlines(step)
+    add_time_limits(step, due_by_task, step.runtime.jurisdiction if step.runtime else "cn")
     for deadline in step.case.deadlines:
         if deadline["element_id"] not in previous:  # the party's and the officer's clocks, on the record
             record(session, step, EventType.DEADLINE_SET, TIMER, now, deadline["element_id"], stage=deadline["stage"],

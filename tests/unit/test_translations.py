@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from engine.domain import ProcedureInvalidError
 from engine.workflow.parsing import parse_procedure
 
 ORDINARY = Path(__file__).resolve().parents[2] / "processes" / "ordinary_procedure"
@@ -43,3 +46,16 @@ def test_a_default_on_a_choice_that_decides_the_path_is_a_warning():
     problems = [p for p in _parse(defaulted).source.problems if p.rule == "CONSEQUENTIAL_DEFAULT"]
     assert [(p.element_id, p.severity) for p in problems] == [("determine", "warning")]
     assert "'outcome'" in problems[0].message and "not_established" in problems[0].message
+
+
+def test_a_time_limit_is_read_not_run_and_a_malformed_one_is_refused():
+    procedure = _parse((ORDINARY / "ordinary_procedure.bpmn").read_text())
+    limit = procedure.elements["decide_penalty"].time_limit
+    assert (limit.helper, limit.variable, limit.days) == ("calendar_days_after", "filed_on", 90)
+    assert procedure.elements["serve_decision"].time_limit.helper == "working_days_after"
+    broken = (ORDINARY / "ordinary_procedure.bpmn").read_text().replace(
+        'value="working_days_after(decided_on, 7)"/>', 'value="__import__(\'os\').getcwd()"/>', 1)
+    with pytest.raises(ProcedureInvalidError) as refused:
+        _parse(broken)
+    assert [(p.rule, p.element_id) for p in refused.value.problems if p.rule == "TIME_LIMIT"] == [
+        ("TIME_LIMIT", "serve_decision")]

@@ -4,6 +4,7 @@ codes shown as codes (<code>) and a few names that are written the same in Chine
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -77,7 +78,8 @@ def _typed(server) -> set[str]:
 def test_the_officers_main_screens_in_chinese_have_no_english_word(open_zh, demo_only):
     server = demo_only
     opened = server.open_case("ordinary_procedure", "王记茶馆", category="noise")
-    case = server.complete(opened, {"facts": "午夜后播放音乐", "legal_basis": "噪声污染防治法第六十五条"})
+    case = server.complete(opened, {"facts": "午夜后播放音乐", "legal_basis": "噪声污染防治法第六十五条",
+                                    "filed_on": date.today().isoformat()})
     typed = _typed(server) | {"午夜后播放音乐"}
     page = open_zh()
     sign_in(page, DEMO["officer"])
@@ -103,7 +105,8 @@ def _visit(page, urls, typed) -> dict[str, list[str]]:
 def test_the_party_auditor_and_admin_screens_in_chinese_have_no_english_word(open_zh, demo_only):
     server = demo_only
     opened = server.open_case("ordinary_procedure", "李记面馆", category="street_vending")
-    case = server.complete(opened, {"facts": "占用人行道经营", "legal_basis": "城市市容和环境卫生管理条例第十四条"})
+    case = server.complete(opened, {"facts": "占用人行道经营", "legal_basis": "城市市容和环境卫生管理条例第十四条",
+                                    "filed_on": date.today().isoformat()})
     typed = _typed(server) | {"占用人行道经营"}
 
     party = open_zh(phone=True)

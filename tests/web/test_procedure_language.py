@@ -3,6 +3,8 @@ language, from the translations written beside them in the BPMN: officer, audito
 browser, both languages."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.web.conftest import DEMO, sign_in
@@ -18,7 +20,7 @@ CASE_WORDS = {  # the procedure, the department and the category on the case pag
     "en-US": ("Ordinary administrative penalty procedure", "Cityscape", "Noise"),
 }
 REMEDY_PERIOD = {"zh-CN": "改正期限届满", "en-US": "Remedy period ends"}
-REGISTER = {"facts": "loud music after midnight", "legal_basis": "Noise Law art. 65"}
+REGISTER = {"facts": "loud music after midnight", "legal_basis": "Noise Law art. 65", "filed_on": date.today().isoformat()}
 
 
 def _other(locale: str) -> str:
@@ -36,6 +38,7 @@ def test_the_ordinary_procedure_speaks_the_officers_language(open_page, server, 
     row = page.locator("tr", has_text=f"Tea House {locale}")
     assert row.locator(f"a:text-is('{task}')").count() == 1
     assert other[0] not in row.inner_text()
+    assert row.locator("time.countdown").count() == 1, "PL 60: the decision is due 90 days after filing"
 
     row.locator(f"a:text-is('{task}')").click()
     assert page.inner_text("h1").strip() == task
