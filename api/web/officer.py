@@ -2,12 +2,15 @@
 what the party sent), task forms rendered from the BPMN form fields, and recording a message."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.downloads import download_headers
+from api.web import i18n
 from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
@@ -47,11 +50,28 @@ def worklist(request: Request, actor: StaffUser):
 @router.get("/cases")
 def case_list(request: Request, actor: StaffUser, q: Annotated[str, Query(max_length=200)] = "",
               status: Annotated[str, Query(max_length=16, pattern=r"^[a-z]*$")] = "",
+              stage: Annotated[str, Query(max_length=64, pattern=r"^[a-z_]*$")] = "",
+              category: Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")] = "",
+              grid: Annotated[str, Query(max_length=64)] = "",
+              due_by: Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
               offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
+    """Every case the officer may see, found by number, party or address, status, stage, category, grid cell
+    and deadline (open cases due by the end of that day, overdue ones included), 50 a page."""
+    due_before = None
+    if due_by:
+        try:
+            day = date.fromisoformat(due_by)
+        except ValueError:
+            raise InvalidDataError.for_fields({"due_by": "must be a date like 2026-03-31"}) from None
+        due_before = datetime.combine(day + timedelta(days=1), time(0), tzinfo=i18n.TIMEZONE)
+    grid = grid.replace("\x00", "").strip()
     items, total = cases.list_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None,
-                                    status=status or None, offset=offset, limit=50)
+                                    status=status or None, stage=stage or None, category=category or None,
+                                    grid_cell=grid or None, due_before=due_before, offset=offset, limit=50)
+    filters = {"q": q, "status": status, "stage": stage, "category": category, "grid": grid, "due_by": due_by}
     # `status` is page()'s HTTP status: the filter travels as `status_filter`
     return page(request, "officer/cases.html", cases=items, total=total, q=q, status_filter=status, offset=offset,
+                filters=filters, paging=urlencode({k: v for k, v in filters.items() if v}),
                 can_open=can_open_cases(actor), case_base="/audit/cases" if actor.role == Role.AUDITOR else "/cases")
 
 
