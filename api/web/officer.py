@@ -177,8 +177,11 @@ def _task_page(request: Request, actor: Actor, task_id: str, *, status: int = 20
     values = values if values is not None else {f["id"]: f.get("default") for f in task.form}
     long_text = {f["id"] for f in task.form if f["type"] == "string" and
                  (f["id"].split("_")[-1] in LONG_TEXT or int(f["constraints"].get("maxlength") or 0) > 200)}
+    # the case's facts beside the form: what earlier steps recorded, what the party sent, files, deadlines
+    seen = history.case_history(rt, case_id=task.case_id, actor=actor)
+    files = documents.list_documents(rt, case_id=task.case_id, actor=actor)
     return page(request, "officer/task.html", status=status, task=task, case=view, values=values,
-                errors=errors or {}, error=error, long_text=long_text,
+                errors=errors or {}, error=error, long_text=long_text, history=seen, documents=files,
                 diagram=_diagram(request, view.procedure, view.procedure_version, [task.element_id]))
 
 

@@ -85,7 +85,7 @@ def build_environment() -> Environment:
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
         filesize=_filesize, pretty=_pretty, localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name, short=lambda h: (h or "")[:12])
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
-                       STAGES=texts.STAGES, CATEGORIES=texts.CATEGORIES, payload_rows=payloads.payload_rows, lint_text=lint_texts.lint_text, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE=LANES_EXAMPLE)
+                       STAGES=texts.STAGES, CATEGORIES=texts.CATEGORIES, payload_rows=payloads.payload_rows, step_rows=payloads.step_rows, lint_text=lint_texts.lint_text, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE=LANES_EXAMPLE)
     return env
 
 

@@ -99,3 +99,9 @@ def payload_rows(event: Any, history: Any) -> list[tuple[Markup, Markup]]:
         label = escape(gettext(KEYS[key])) if key in KEYS else _code(key)
         rows.append((label, _value(key, value, event, history)))
     return rows
+
+
+def step_rows(event: Any, history: Any) -> list[tuple[Markup, Markup]]:
+    """What a completed step recorded (its form data), under the form's labels: the facts beside a task."""
+    data = event.payload.get("data")
+    return _form_rows(data, history.forms.get(event.element_id or "", [])) if isinstance(data, dict) else []

@@ -86,3 +86,23 @@ def test_a_choice_that_decides_the_case_starts_empty(open_page, server, locale, 
     page.click("form[action^='/tasks/'] button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("#severity-error").count() == 1 and page.locator("#prior_offences-error").count() == 1
+
+
+FACTS = {"zh-CN": ("案件情况", "立案登记", "查明的事实"), "en-US": ("The case so far", "Register the case", "Facts found")}
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_task_page_shows_the_facts_beside_the_form_on_a_phone_too(open_page, server, locale):
+    title, step, label = FACTS[locale]
+    case = server.complete(server.open_case("ordinary_procedure", f"Facts Cafe {locale}", category="noise"), REGISTER)
+    for phone in (False, True):
+        page = open_page(locale, phone=phone)
+        sign_in(page, DEMO["officer"])
+        page.goto(f"/tasks/{case['ready_tasks'][0]['id']}")
+        facts = page.locator("#facts")
+        assert title in facts.inner_text()
+        earlier = page.locator("#facts-steps [data-step='register_case']")
+        assert step in earlier.inner_text() and label in earlier.inner_text()
+        assert REGISTER["facts"] in earlier.inner_text() and REGISTER["legal_basis"] in earlier.inner_text()
+        width = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert width, "nothing sticks out sideways"
