@@ -80,12 +80,15 @@ def build_environment() -> Environment:
         instant=i18n.format_instant, day=i18n.format_day, countdown=i18n.countdown, number=i18n.format_number,
         stage=lambda c: texts.label(texts.STAGES, c), status=lambda c: texts.label(texts.STATUSES, c),
         role=lambda c: texts.label(texts.ROLES, c), event=lambda c: texts.label(texts.EVENTS, c),
-        message=lambda c: texts.label(texts.MESSAGES, c),
-        department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c), kind=lambda c: texts.label(texts.KINDS, c),
+        message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
+        department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
-        filesize=_filesize, pretty=_pretty, localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name, short=lambda h: (h or "")[:12])
+        filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12],
+        localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name)
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
-                       STAGES=texts.STAGES, CATEGORIES=texts.CATEGORIES, payload_rows=payloads.payload_rows, step_rows=payloads.step_rows, lint_text=lint_texts.lint_text, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE=LANES_EXAMPLE)
+                       STAGES=texts.STAGES, CATEGORIES=texts.CATEGORIES, CSRF_FIELD=CSRF_FIELD,
+                       LANES_EXAMPLE=LANES_EXAMPLE, payload_rows=payloads.payload_rows, step_rows=payloads.step_rows,
+                       lint_text=lint_texts.lint_text)
     return env
 
 

@@ -16,4 +16,5 @@ from engine.bpmn.xml import DOCTYPE_REFUSED, MAX_FILE_NAME, doctype_problem, fil
 
 __all__ = ["DOCTYPE_REFUSED", "ELEMENT_CHECKS", "MAX_FILE_NAME", "file_name_problems", "LANES_FILE", "ElementInfo", "ProcessGraph", "SourceModel",
            "check_called_processes", "discretion_tables", "doctype_problem", "inspect", "inspect_dmn",
-           "mapping_file", "parse_xml", "read_processes", "read_xml", "schema_problems", "with_diagram", "preload_schemas", "with_names_in", "element_names", "TimeLimit", "parse_time_limit"]
+           "mapping_file", "parse_xml", "read_processes", "read_xml", "schema_problems", "with_diagram", "preload_schemas",
+           "with_names_in", "element_names", "TimeLimit", "parse_time_limit"]

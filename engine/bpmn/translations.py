@@ -53,8 +53,9 @@ def check_translations(model: Any) -> None:
             info = model.elements.get(element_id)
             for f in fields:
                 if locale not in f.labels:
-                    model.problems.append(_missing(f"form field '{f.id}' has no {locale} label (property label_{lang})",
-                                                   info.file if info else None, info.line if info else None, element_id))
+                    model.problems.append(_missing(
+                        f"form field '{f.id}' has no {locale} label (property label_{lang})",
+                        info.file if info else None, info.line if info else None, element_id))
                 missing = [i for i, _ in f.options if i not in f.option_labels.get(locale, {})]
                 if missing:
                     model.problems.append(_missing(

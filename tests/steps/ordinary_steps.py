@@ -193,7 +193,8 @@ def due_on(journey, element_id, day):
     assert due is not None, f"{element_id} has no due date"
     local = datetime.fromisoformat(due).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
     assert local == day, (element_id, due)
-    listed = [t for t in tasks.ready_tasks(journey.rt, actor=an_auditor(), all_roles=True) if t.element_id == element_id]
+    listed = [t for t in tasks.ready_tasks(journey.rt, actor=an_auditor(), all_roles=True)
+              if t.element_id == element_id]
     assert [t.due_at for t in listed] == [due], "the worklist shows the same date"
 
 

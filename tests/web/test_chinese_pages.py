@@ -51,7 +51,8 @@ VISIBLE_TEXT = """() => {
   }
   for (const el of document.querySelectorAll('[placeholder], [aria-label], [title], img[alt]')) {
     if (skip(el)) continue;
-    for (const name of ['placeholder', 'aria-label', 'title', 'alt']) if (el.getAttribute(name)) out.push(el.getAttribute(name));
+    for (const name of ['placeholder', 'aria-label', 'title', 'alt'])
+      if (el.getAttribute(name)) out.push(el.getAttribute(name));
   }
   out.push(document.title);
   return out.join('\\n');

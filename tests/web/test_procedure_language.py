@@ -20,7 +20,8 @@ CASE_WORDS = {  # the procedure, the department and the category on the case pag
     "en-US": ("Ordinary administrative penalty procedure", "Cityscape", "Noise"),
 }
 REMEDY_PERIOD = {"zh-CN": "改正期限届满", "en-US": "Remedy period ends"}
-REGISTER = {"facts": "loud music after midnight", "legal_basis": "Noise Law art. 65", "filed_on": date.today().isoformat()}
+REGISTER = {"facts": "loud music after midnight", "legal_basis": "Noise Law art. 65",
+            "filed_on": date.today().isoformat()}
 
 
 def _other(locale: str) -> str:
@@ -75,7 +76,8 @@ def test_the_party_reads_its_deadline_in_its_language_on_a_phone(open_page, serv
 
 @pytest.mark.parametrize("locale,empty", [("zh-CN", "请选择…"), ("en-US", "Choose…")])
 def test_a_choice_that_decides_the_case_starts_empty(open_page, server, locale, empty):
-    case = server.complete(server.open_case("ordinary_procedure", f"Choice Bakery {locale}", category="noise"), REGISTER)
+    opened = server.open_case("ordinary_procedure", f"Choice Bakery {locale}", category="noise")
+    case = server.complete(opened, REGISTER)
     page = open_page(locale)
     sign_in(page, DEMO["officer"])
     page.goto(f"/tasks/{case['ready_tasks'][0]['id']}")
