@@ -3,6 +3,7 @@ language, from the translations written beside them in the BPMN: officer, audito
 browser, both languages."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -72,6 +73,8 @@ def test_the_party_reads_its_deadline_in_its_language_on_a_phone(open_page, serv
     phone.click("form[action='/party/login'] button")
     assert REMEDY_PERIOD[locale] in phone.inner_text("#now")
     assert REMEDY_PERIOD[_other(locale)] not in phone.inner_text("#now")
+    shown = phone.inner_text("main")
+    assert re.search(r"\d{1,2}:\d{2}", shown) and not re.search(r"\d{1,2}:\d{2}:\d{2}", shown), "no seconds"
 
 
 @pytest.mark.parametrize("locale,empty", [("zh-CN", "请选择…"), ("en-US", "Choose…")])
