@@ -113,6 +113,7 @@ class ProcedureView(BaseModel):
     deployed_at: str | None
     files: list[str]
     lint: list[ProblemView]
+    names: dict[str, str] = Field(default_factory=dict, description="the procedure's name per locale (zh_Hans ...)")
 
 
 # ---- cases and tasks ----
@@ -140,6 +141,7 @@ class TaskView(BaseModel):
     due_at: str | None
     party_name: str = ""
     form: list[dict[str, Any]] = []
+    names: dict[str, str] = Field(default_factory=dict, description="the task's name per locale (zh_Hans ...)")
 
 
 class CaseView(BaseModel):

@@ -21,7 +21,8 @@ REVIEWER = Actor("lena", Role.LEGAL_REVIEWER, "cityscape")
 # (who, task, form data) — a noise case that is not corrected, is notified, decided, served and paid
 # who is an Actor, "wait" (what: days), "message" (what: its name) or "serve" (what: the document's template)
 STEPS: list[tuple[Any, Any, Any]] = [
-    (OFFICER, "register_case", {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87"}),
+    (OFFICER, "register_case", {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87",
+                                "filed_on": "{today}"}),
     (OFFICER, "investigate", {"evidence_summary": "72 dB(A) at the nearest window", "second_officer": "oscar",
                               "severity": "moderate", "prior_offences": 1}),
     (OFFICER, "determine", {"outcome": "violation"}),
@@ -34,7 +35,7 @@ STEPS: list[tuple[Any, Any, Any]] = [
                                 "tracking_no": "EMS1234567890CN"}),
     ("wait", 10, None),
     (REVIEWER, "legal_review", {"review_opinion": "facts, evidence and basis are sound", "approved": True}),
-    (SUPERVISOR, "decide_penalty", {"fine_amount": 2000, "decision_no": "CG-2026-001"}),
+    (SUPERVISOR, "decide_penalty", {"fine_amount": 2000, "decision_no": "CG-2026-001", "decided_on": "{today}"}),
     (OFFICER, "serve_decision", {"decision_served_on": "{today}", "decision_service_method": "in_person"}),
     ("serve", "penalty_decision", {"method": "in_person", "recipient": "Manager Wang Wu"}),
     ("message", "fine_paid", {"receipt": "BOC-2026-0001"}),

@@ -22,12 +22,16 @@ class FormField:
     default: Any = None
     options: tuple[tuple[str, str], ...] = ()  # (id, label) of an enum
     constraints: dict[str, str] = field(default_factory=dict)  # min, max, minlength, maxlength
+    labels: dict[str, str] = field(default_factory=dict)  # locale -> the label in that language (zh_Hans ...)
+    option_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # locale -> enum value id -> label
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.type, "label": self.label or self.id,
                 "required": self.required, "readonly": self.readonly, "default": self.default,
-                "options": [{"id": i, "label": n} for i, n in self.options],
-                "constraints": dict(self.constraints)}
+                "options": [{"id": i, "label": n, "labels": {locale: names[i] for locale, names in
+                                                             self.option_labels.items() if i in names}}
+                            for i, n in self.options],
+                "constraints": dict(self.constraints), "labels": dict(self.labels)}
 
 
 def coerce(form_field: FormField, value: Any) -> Any:

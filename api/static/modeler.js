@@ -118,6 +118,12 @@
       var message = document.createElement("div");
       message.textContent = problem.message || "";
       item.appendChild(where); item.appendChild(rule); item.appendChild(message);
+      if (problem.detail) {  // the page's language is not the checker's: its own words stay one click away
+        var detail = document.createElement("details"), summary = document.createElement("summary");
+        summary.textContent = texts.original;
+        detail.appendChild(summary); detail.appendChild(document.createTextNode(problem.detail));
+        item.appendChild(detail);
+      }
       var element = problem.element_id && registry.get(problem.element_id);
       if (element) {
         var show = document.createElement("button");

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from api.encoding import TotalJSONResponse as JSONResponse
-from api.web.pages import WebRoute, page, redirect, secure
+from api.web import i18n, lint_texts
+from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, ForbiddenError, InvalidDataError, Role
 from engine.services import incidents, procedures, revisions, users
@@ -81,7 +82,7 @@ def check(request: Request, actor: StaffUser, form: CheckedForm):
     _require_admin(actor)
     problems = revisions.check_draft(_rt(request), files=_draft_files(request, actor, form), actor=actor,
                                       lanes=_lanes(form))
-    return secure(JSONResponse({"problems": problems,
+    return secure(JSONResponse({"problems": _in_language(request, problems),
                                 "errors": sum(1 for p in problems if p["severity"] == "error")}))
 
 
@@ -94,9 +95,15 @@ def deploy(request: Request, actor: StaffUser, form: CheckedForm):
     except DueflowError as error:
         if error.code != "invalid_procedure":
             raise
-        return secure(JSONResponse({"problems": error.details, "errors": len(error.details)}, status_code=422))
-    return secure(JSONResponse({**result.as_dict(), "problems": result.lint}, status_code=201 if result.created
-                               else 200))
+        return secure(JSONResponse({"problems": _in_language(request, error.details), "errors": len(error.details)},
+                                   status_code=422))
+    return secure(JSONResponse({**result.as_dict(), "problems": _in_language(request, result.lint)},
+                               status_code=201 if result.created else 200))
+
+
+def _in_language(request: Request, problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    with i18n.using(locale_of(request)):
+        return lint_texts.localized_problems(problems)
 
 
 @router.post("/procedures/upload")

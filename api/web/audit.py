@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.downloads import download_headers
-from api.web.pages import WebRoute, page, redirect, secure
+from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Role
 from engine.services import audit_trail, case_export, cases, history
@@ -34,8 +34,8 @@ def audit_home(request: Request, actor: StaffUser, q: Annotated[str, Query(max_l
 @router.get("/cases/{case_id}")
 def case_timeline(request: Request, actor: StaffUser, case_id: CaseId):
     seen = history.case_history(_rt(request), case_id=case_id, actor=actor)
-    diagram = {"url": f"/procedures/{seen.procedure}/{seen.procedure_version}.bpmn", "current": seen.current,
-               "path": seen.path}
+    diagram = {"url": f"/procedures/{seen.procedure}/{seen.procedure_version}.bpmn?labels={locale_of(request)}",
+               "current": seen.current, "path": seen.path}
     return page(request, "audit/case.html", history=seen, diagram=diagram,
                 may_export=actor.role in case_export.EXPORTERS and actor.role != Role.SYSTEM)
 

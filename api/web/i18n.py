@@ -186,7 +186,7 @@ def engine_messages() -> list[str]:
     texts: list[str] = []
     for rights in party.RIGHTS_BY_STAGE.values():
         for right in rights:
-            texts.extend((right["title"], right["text"]))
+            texts.extend((right["title"], right["text"], right["basis"]))
     return list(dict.fromkeys(texts))
 
 

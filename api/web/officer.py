@@ -2,13 +2,16 @@
 what the party sent), task forms rendered from the BPMN form fields, and recording a message."""
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from api.downloads import download_headers
-from api.web.pages import WebRoute, page, redirect, secure
+from api.web import i18n
+from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
 from engine.services import (access, cases, court_package, custody, documents, history, issuing, procedures,
@@ -31,8 +34,11 @@ def can_open_cases(actor: Actor) -> bool:
     return actor.role in access.CASE_OPENERS
 
 
-def _diagram(view_key: str, version: int, current: list[str], path: list[str] | None = None) -> dict[str, Any]:
-    return {"url": f"/procedures/{view_key}/{version}.bpmn", "current": current, "path": path or []}
+def _diagram(request: Request, view_key: str, version: int, current: list[str],
+             path: list[str] | None = None) -> dict[str, Any]:
+    """The diagram of a page, its labels in the reader's language (a URL per language: it is cached)."""
+    return {"url": f"/procedures/{view_key}/{version}.bpmn?labels={locale_of(request)}", "current": current,
+            "path": path or []}
 
 
 @router.get("/work")
@@ -45,11 +51,28 @@ def worklist(request: Request, actor: StaffUser):
 @router.get("/cases")
 def case_list(request: Request, actor: StaffUser, q: Annotated[str, Query(max_length=200)] = "",
               status: Annotated[str, Query(max_length=16, pattern=r"^[a-z]*$")] = "",
+              stage: Annotated[str, Query(max_length=64, pattern=r"^[a-z_]*$")] = "",
+              category: Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")] = "",
+              grid: Annotated[str, Query(max_length=64)] = "",
+              due_by: Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
               offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
+    """Every case the officer may see, found by number, party or address, status, stage, category, grid cell
+    and deadline (open cases due by the end of that day, overdue ones included), 50 a page."""
+    due_before = None
+    if due_by:
+        try:
+            day = date.fromisoformat(due_by)
+        except ValueError:
+            raise InvalidDataError.for_fields({"due_by": "must be a date like 2026-03-31"}) from None
+        due_before = datetime.combine(day + timedelta(days=1), time(0), tzinfo=i18n.TIMEZONE)
+    grid = grid.replace("\x00", "").strip()
     items, total = cases.list_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None,
-                                    status=status or None, offset=offset, limit=50)
+                                    status=status or None, stage=stage or None, category=category or None,
+                                    grid_cell=grid or None, due_before=due_before, offset=offset, limit=50)
+    filters = {"q": q, "status": status, "stage": stage, "category": category, "grid": grid, "due_by": due_by}
     # `status` is page()'s HTTP status: the filter travels as `status_filter`
     return page(request, "officer/cases.html", cases=items, total=total, q=q, status_filter=status, offset=offset,
+                filters=filters, paging=urlencode({k: v for k, v in filters.items() if v}),
                 can_open=can_open_cases(actor), case_base="/audit/cases" if actor.role == Role.AUDITOR else "/cases")
 
 
@@ -113,9 +136,8 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
                                                         actor.department == view.department)
     return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine, custody=held,
                 issued=issued, templates=issuing.ISSUABLE, service_methods=issuing.SERVICE_METHODS,
-                may_assemble=actor.role in court_package.ASSEMBLERS,
-                may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
-                                                        seen.path),
+                may_assemble=actor.role in court_package.ASSEMBLERS, may_change=may_change,
+                diagram=_diagram(request, view.procedure, view.procedure_version, seen.current, seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
                 max_evidence=documents.max_evidence_bytes(rt))
 
@@ -170,9 +192,12 @@ def _task_page(request: Request, actor: Actor, task_id: str, *, status: int = 20
     values = values if values is not None else {f["id"]: f.get("default") for f in task.form}
     long_text = {f["id"] for f in task.form if f["type"] == "string" and
                  (f["id"].split("_")[-1] in LONG_TEXT or int(f["constraints"].get("maxlength") or 0) > 200)}
+    # the case's facts beside the form: what earlier steps recorded, what the party sent, files, deadlines
+    seen = history.case_history(rt, case_id=task.case_id, actor=actor)
+    files = documents.list_documents(rt, case_id=task.case_id, actor=actor)
     return page(request, "officer/task.html", status=status, task=task, case=view, values=values,
-                errors=errors or {}, error=error, long_text=long_text,
-                diagram=_diagram(view.procedure, view.procedure_version, [task.element_id]))
+                errors=errors or {}, error=error, long_text=long_text, history=seen, documents=files,
+                diagram=_diagram(request, view.procedure, view.procedure_version, [task.element_id]))
 
 
 @router.get("/tasks/{task_id}")
@@ -201,7 +226,9 @@ def complete_task(request: Request, actor: StaffUser, task_id: TaskId, form: Che
 
 
 @router.get("/procedures/{key}/{version}.bpmn")
-def procedure_diagram(request: Request, actor: StaffUser, key: Key, version: Version):
-    """The BPMN of a version for the diagram on a page, laid out when the file has no diagram of its own."""
-    text = revisions.version_diagram(_rt(request), key=key, version=version, actor=actor)
+def procedure_diagram(request: Request, actor: StaffUser, key: Key, version: Version,
+                      labels: Annotated[str, Query(max_length=16, pattern=r"^[A-Za-z_]*$")] = ""):
+    """The BPMN of a version for the diagram on a page, laid out when the file has no diagram of its own;
+    `?labels=zh_Hans` names its elements in that language (the modeler asks without: it edits the file)."""
+    text = revisions.version_diagram(_rt(request), key=key, version=version, actor=actor, labels=labels or None)
     return secure(Response(text, media_type="application/xml", headers={"Cache-Control": "private, max-age=300"}))

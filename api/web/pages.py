@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.encoding import TotalJSONResponse as JSONResponse
 from api.errors import status_of
-from api.web import i18n, texts
+from api.web import i18n, lint_texts, payloads, texts
 from api.web.i18n import N_
 from api.web.session import CSRF_FIELD, PARTY_COOKIE, SESSION_COOKIE, csrf_token, remember_csrf, set_cookie
 from engine.domain import DueflowError
@@ -70,6 +70,10 @@ def _pretty(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+# a lanes mapping as an admin types it: the lane's name in the agency's language, the role's code
+LANES_EXAMPLE = N_('{"Boss": "supervisor"}')
+
+
 def build_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
@@ -81,11 +85,16 @@ def build_environment() -> Environment:
         stage=lambda c: texts.label(texts.STAGES, c), status=lambda c: texts.label(texts.STATUSES, c),
         role=lambda c: texts.label(texts.ROLES, c), event=lambda c: texts.label(texts.EVENTS, c),
         message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
+        department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
         document=lambda c: texts.label(texts.DOCUMENTS, c), service_method=lambda c: texts.label(
-            texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c), filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12])
+            texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
+        filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12],
+        localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name)
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
-                       STAGES=texts.STAGES, CSRF_FIELD=CSRF_FIELD, LANES_EXAMPLE='{"Boss": "supervisor"}')
+                       STAGES=texts.STAGES, CATEGORIES=texts.CATEGORIES, CSRF_FIELD=CSRF_FIELD,
+                       LANES_EXAMPLE=LANES_EXAMPLE, payload_rows=payloads.payload_rows, step_rows=payloads.step_rows,
+                       lint_text=lint_texts.lint_text)
     return env
 
 

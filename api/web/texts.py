@@ -3,8 +3,9 @@ and the party portal's plain-language explanations. Marked with N_ for the catal
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from api.web.i18n import N_, gettext
+from api.web.i18n import N_, current, gettext
 
 STAGES = {
     "filing": N_("Filing"), "investigation": N_("Investigation"), "determination": N_("Determination"),
@@ -54,6 +55,27 @@ SERVICE_METHODS = {"in_person": N_("In person"), "left_at_address": N_("Left at 
 PERIODS = {"statement_and_hearing_request": N_("State your case or ask for a hearing by"),
            "payment": N_("Pay by"), "reconsideration": N_("Apply for reconsideration by"),
            "performance": N_("Comply by"), "correction": N_("Correct by")}
+SYSTEM_ACTORS = {"engine": N_("The procedure"), "timer": N_("The clock"), "checkpoint": N_("Audit checkpoint"),
+                 "dueflow-demo": N_("Demo set-up"), "dueflow-serve": N_("Server start-up")}
+# Departments and violation categories by code, for the ones the bundled procedures and the demo use; a code
+# an agency adds shows as written until it is added here (and to the catalogues).
+DEPARTMENTS = {
+    "cityscape": N_("Cityscape"), "markets": N_("Markets"), "sanitation": N_("Sanitation"),
+    "greening": N_("Greening"), "municipal_works": N_("Municipal works"), "water": N_("Water"),
+    "traffic": N_("Traffic"), "urban_management": N_("Urban management enforcement"),
+    "market_supervision": N_("Market supervision"), "environment": N_("Ecology and environment"),
+    "command_centre": N_("Command centre"),
+}
+CATEGORIES = {
+    "noise": N_("Noise"), "street_vending": N_("Street vending"), "illegal_advertising": N_("Illegal advertising"),
+    "construction_waste": N_("Construction waste"), "public_facilities": N_("Public facilities"),
+    "roads_and_traffic": N_("Roads and traffic"), "cityscape_and_environment": N_("Cityscape and environment"),
+    "greenery": N_("Greenery"), "advertising": N_("Advertising"), "construction": N_("Construction"),
+    "street_order": N_("Street order"), "emergencies": N_("Emergencies"), "restaurant_street": N_("Restaurant street"),
+    "construction_site": N_("Construction site"), "night_market": N_("Night market"),
+    "waste_recycling_site": N_("Waste recycling site"), "littering": N_("Littering"),
+    "illegal_posting": N_("Illegal posting"), "shop_front_occupation": N_("Shop-front occupation"),
+}
 MESSAGES = {"statement_received": N_("Statement from the party"),
             "hearing_requested": N_("Request for a hearing"), "waiver_received": N_("Signed waiver of the rights"),
             "fine_paid": N_("Fine paid")}
@@ -221,3 +243,26 @@ UNKNOWN_ERROR = N_("Something went wrong.")
 
 def error_title(code: str | None) -> str:
     return gettext(ERRORS.get(code or "", UNKNOWN_ERROR))
+
+
+def localized(item: Any) -> str:
+    """A procedure's own text (a task, a form field or one of its options) in the reader's language: the
+    translation written in the BPMN (engine.bpmn.translations), else the name as the procedure wrote it."""
+    if isinstance(item, dict):
+        names = item.get("labels") or item.get("names") or {}
+        fallback = item.get("label") or item.get("name") or item.get("id") or ""
+    else:
+        names, fallback = getattr(item, "names", None) or {}, getattr(item, "name", "") or ""
+    return str(names.get(current()) or fallback)
+
+
+def in_language(names: dict[str, str] | None, fallback: str | None) -> str:
+    """`names` (locale -> text, from the BPMN) in the reader's language, else the fallback as written."""
+    return str((names or {}).get(current()) or fallback or "")
+
+
+def actor_name(actor: str | None, role: str | None) -> str:
+    """Who acted, as a person reads it: a user's name as is, the engine's own actors in words."""
+    if role == "system" and actor in SYSTEM_ACTORS:
+        return gettext(SYSTEM_ACTORS[actor])
+    return actor or ""

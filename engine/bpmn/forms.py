@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from engine.bpmn.model import SourceModel
+from engine.bpmn.translations import field_translations
 from engine.bpmn.xml import NS, camunda, properties_of
 from engine.forms import FIELD_TYPES, FormField, coerce
 
@@ -64,10 +65,12 @@ def _form_data(model, file, node) -> list[FormField]:
                        xml_field.xpath("./camunda:validation/camunda:constraint", namespaces=NS)}
         options = tuple((v.get("id"), v.get("name") or v.get("id")) for v in
                         xml_field.xpath("./camunda:value", namespaces=NS))
+        labels, option_labels = field_translations(xml_field)
         made = _field(model, file, node, xml_field, field_id, xml_field.get("type") or "string",
                       label=xml_field.get("label") or field_id, required="required" in constraints,
                       readonly="readonly" in constraints, options=options,
-                      constraints={k: v for k, v in constraints.items() if k not in ("required", "readonly")})
+                      constraints={k: v for k, v in constraints.items() if k not in ("required", "readonly")},
+                      labels=labels, option_labels=option_labels)
         if made is not None:
             fields.append(made)
     return fields

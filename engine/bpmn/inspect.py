@@ -11,6 +11,9 @@ from engine.bpmn.external import EXTERNAL_KINDS, inspect_external
 from engine.bpmn.forms import read_form
 from engine.bpmn.lanes import Assignment, lane_assignments, task_assignment
 from engine.bpmn.mappings import read_mappings
+from engine.bpmn.defaults import check_consequential_defaults
+from engine.bpmn.time_limits import check_time_limits
+from engine.bpmn.translations import check_translations
 from engine.bpmn.model import FLOW_NODE_KINDS, SUBPROCESS_OWN, SUPPORTED, ElementInfo, SourceModel
 from engine.bpmn.xml import CAMUNDA_NS, NS, local, owner_id, properties_of
 from engine.domain import Stage
@@ -28,6 +31,9 @@ def inspect(model: SourceModel) -> SourceModel:
         _inspect_bpmn(model, file, root)
     check_called_processes(model)
     refusals.check_pools(model)
+    check_translations(model)
+    check_consequential_defaults(model)
+    check_time_limits(model)
     if model.key is None and model.bpmn:
         file, root = model.bpmn[0]
         model.problem("no executable process (isExecutable=\"true\") in the BPMN files", file, root)

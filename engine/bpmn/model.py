@@ -7,6 +7,8 @@ from typing import Any
 
 from engine.domain import STAGE_PROPERTY, Problem
 from engine.bpmn.decisions import Decision
+from engine.bpmn.time_limits import TIME_LIMIT_PROPERTY, TimeLimit, parse_time_limit
+from engine.bpmn.translations import element_names
 from engine.forms import FormField
 
 # The element kinds SpiffWorkflow runs here; everything else in a process body is refused by name.
@@ -56,6 +58,17 @@ class ElementInfo:
     @property
     def label(self) -> str:
         return self.name or self.id
+
+    @property
+    def time_limit(self) -> "TimeLimit | None":
+        """The statutory time limit declared on the element (engine.bpmn.time_limits), if any."""
+        text = self.properties.get(TIME_LIMIT_PROPERTY)
+        return parse_time_limit(text) if text else None
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The element's name per locale, from its `name_<lang>` properties (engine.bpmn.translations)."""
+        return element_names(self.properties)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import secrets
+from datetime import datetime
 from typing import Any
 
 from engine import forms, values
@@ -159,6 +160,7 @@ def get_case(rt: Runtime, *, case_id: int, actor: Actor, with_data: bool = True)
 
 def list_cases(rt: Runtime, *, actor: Actor, status: str | None = None, stage: str | None = None,
                department: str | None = None, grid_cell: str | None = None, text: str | None = None,
+               category: str | None = None, due_before: datetime | None = None,
                offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
     visible = access.departments_visible(actor)
     if department:
@@ -167,7 +169,8 @@ def list_cases(rt: Runtime, *, actor: Actor, status: str | None = None, stage: s
         visible = [department]
     with rt.store.transaction(write=False) as session:
         rows, total = queries.find_cases(session, departments=visible, status=status, stage=stage,
-                                         grid_cell=grid_cell, text_query=text, offset=offset, limit=min(limit, 200))
+                                         grid_cell=grid_cell, text_query=text, category=category,
+                                         due_before=due_before, offset=offset, limit=min(limit, 200))
         return [_summary(case) for case in rows], total
 
 

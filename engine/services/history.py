@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from engine.bpmn import element_names
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, EventType
 from engine.services import access
 from engine.services.runtime import Runtime
@@ -29,6 +30,7 @@ class TimelineEvent:
     procedure_version: str | None
     payload: dict[str, Any]
     hash: str
+    element_names: dict[str, str] = field(default_factory=dict)  # locale -> the element's name in it
 
 
 @dataclass
@@ -49,6 +51,10 @@ class CaseHistory:
     path: list[str] = field(default_factory=list)  # element ids passed, in the order first passed
     current: list[str] = field(default_factory=list)  # element ids the case waits at now
     waiting_messages: list[str] = field(default_factory=list)
+    procedure_names: dict[str, str] = field(default_factory=dict)  # locale -> the procedure's name in it
+    # to read payloads by: element id -> {"": name as written, locale: name}, and the forms of completed steps
+    element_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    forms: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def party_messages(self) -> list[TimelineEvent]:
@@ -87,7 +93,8 @@ def case_history(rt: Runtime, *, case_id: int, actor: Actor) -> CaseHistory:
         events = [TimelineEvent(seq=e.seq, occurred_at=e.occurred_at.isoformat(), actor=e.actor,
                                 actor_role=e.actor_role, event_type=e.event_type, element_id=e.element_id,
                                 element_name=elements[e.element_id].label if e.element_id in elements else None,
-                                procedure_version=e.procedure_version, payload=json.loads(e.payload), hash=e.hash)
+                                procedure_version=e.procedure_version, payload=json.loads(e.payload), hash=e.hash,
+                                element_names=elements[e.element_id].names if e.element_id in elements else {})
                   for e in queries.audit_events(session, case_id)]
         current: list[str] = []
         waiting: list[str] = []
@@ -103,4 +110,8 @@ def case_history(rt: Runtime, *, case_id: int, actor: Actor) -> CaseHistory:
                            opened_at=case.opened_at.isoformat(),
                            closed_at=case.closed_at.isoformat() if case.closed_at else None,
                            events=events, path=path_taken(events), current=list(dict.fromkeys(current)),
-                           waiting_messages=waiting)
+                           waiting_messages=waiting,
+                           procedure_names=element_names(procedure.source.process_properties),
+                           element_labels={i: {"": info.label, **info.names} for i, info in elements.items()},
+                           forms={i: [f.as_dict() for f in procedure.form(i)]
+                                  for i in {e.element_id for e in events if e.element_id} if procedure.form(i)})

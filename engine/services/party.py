@@ -30,21 +30,21 @@ PARTY_EVENTS = {EventType.CASE_OPENED: "the case was opened", EventType.TASK_COM
 MESSAGE_LABELS = {"statement_received": "your statement was received",
                   "hearing_requested": "your request for a hearing was received",
                   "waiver_received": "your waiver was received"}
-_STATE = {"title": "State your case and defend yourself", "basis": "PL 7, 44, 45",
+_STATE = {"title": "State your case and defend yourself", "basis": "Administrative Penalty Law, articles 7, 44 and 45",
           "text": "You may state facts and reasons; the penalty may not be heavier because you did."}
-_HEARING = {"title": "Ask for a hearing", "basis": "PL 63, 64",
+_HEARING = {"title": "Ask for a hearing", "basis": "Administrative Penalty Law, articles 63 and 64",
             "text": "For a large fine, confiscation, revocation or closure you may ask for a hearing within 5 "
                     "working days of the notice."}
 _REMEDIES = {"title": "Challenge the decision", "basis": "Administrative Reconsideration Law; Administrative "
                                                           "Litigation Law",
              "text": "You may apply for reconsideration within 60 days or sue within 6 months of service."}
-_PAY = {"title": "Pay at a bank, or ask to defer", "basis": "PL 66, 67",
+_PAY = {"title": "Pay at a bank, or ask to defer", "basis": "Administrative Penalty Law, articles 66 and 67",
         "text": "Pay the fine at the designated bank within 15 days; the officers never collect it themselves."}
-_RECUSAL = {"title": "Ask an officer to step aside", "basis": "PL 43",
+_RECUSAL = {"title": "Ask an officer to step aside", "basis": "Administrative Penalty Law, article 43",
             "text": "You may ask that an officer with a stake in the case be replaced."}
-_CREDENTIALS = {"title": "See the officers' credentials", "basis": "PL 42, 55",
+_CREDENTIALS = {"title": "See the officers' credentials", "basis": "Administrative Penalty Law, articles 42 and 55",
                 "text": "At least two certified officers investigate and show their credentials."}
-_DEMAND = {"title": "State your case against the demand", "basis": "CL 35-37",
+_DEMAND = {"title": "State your case against the demand", "basis": "Administrative Compulsion Law, articles 35 to 37",
            "text": "Before enforcement you may state facts and reasons against the written demand."}
 RIGHTS_BY_STAGE: dict[str, list[dict[str, str]]] = {
     "filing": [_RECUSAL], "investigation": [_CREDENTIALS, _RECUSAL], "determination": [_RECUSAL],
@@ -132,7 +132,9 @@ def party_case(rt: Runtime, *, access: PartyAccess) -> PartyCaseView:
                      for d in queries.party_documents(session, case.id)]
         timeline = [_entry(e) for e in queries.audit_events(session, case.id) if e.event_type in PARTY_EVENTS]
         # Deadlines on a staff task (boundary timers) are the office's own; the waits a party lives by are not.
-        deadlines = [{"name": d.get("name"), "stage": d.get("stage"), "due_at": d.get("due_at")}
+        elements = procedure.elements
+        deadlines = [{"name": d.get("name"), "stage": d.get("stage"), "due_at": d.get("due_at"),
+                      "names": elements[d["element_id"]].names if d.get("element_id") in elements else {}}
                      for d in case.deadlines or [] if not d.get("task")]
         return PartyCaseView(case_no=case.case_no, status=case.status, stage=case.stage, outcome=case.outcome,
                              opened_at=case.opened_at.isoformat() if case.opened_at else None,

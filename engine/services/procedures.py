@@ -10,7 +10,7 @@ from engine.services import access, issuing
 from engine.services.runtime import Runtime
 from engine.services.views import DeployResult, ProcedureView
 from engine.store import ProcedureVersionRecord, queries
-from engine.workflow import parse_procedure, sources_sha256
+from engine.workflow import Procedure, parse_procedure, sources_sha256
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 LANES_FILE = bpmn.LANES_FILE  # the deploy's lane-to-role mapping, kept among a version's sources
@@ -121,7 +121,13 @@ def start_forms(rt: Runtime) -> dict[str, list[dict[str, Any]]]:
 
 def list_procedures(rt: Runtime) -> list[ProcedureView]:
     with rt.store.transaction(write=False) as session:
-        return [_view(record) for record in queries.all_procedures(session)]
+        return [_view(record, names=procedure_names(rt.procedure(record)))
+                for record in queries.all_procedures(session)]
+
+
+def procedure_names(procedure: Procedure) -> dict[str, str]:
+    """A procedure's name per locale, from the process's own `name_<lang>` properties."""
+    return bpmn.element_names(procedure.source.process_properties)
 
 
 def procedure_file(rt: Runtime, *, key: str, version: int, kind: str = "bpmn") -> tuple[str, str]:
@@ -136,8 +142,8 @@ def procedure_file(rt: Runtime, *, key: str, version: int, kind: str = "bpmn") -
     raise ProcedureNotFoundError(f"version {version} of '{key}' has no .{kind} file")
 
 
-def _view(record: ProcedureVersionRecord) -> ProcedureView:
+def _view(record: ProcedureVersionRecord, names: dict[str, str] | None = None) -> ProcedureView:
     return ProcedureView(key=record.key, version=record.version, name=record.name, sha256=record.sha256,
                          status=record.status, deployed_by=record.deployed_by,
                          deployed_at=record.deployed_at.isoformat() if record.deployed_at else None,
-                         files=sorted(record.sources), lint=list(record.lint or []))
+                         files=sorted(record.sources), lint=list(record.lint or []), names=dict(names or {}))

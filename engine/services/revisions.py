@@ -53,11 +53,13 @@ def version_sources(rt: Runtime, *, key: str, version: int, actor: Actor) -> dic
         return dict(record.sources)
 
 
-def version_diagram(rt: Runtime, *, key: str, version: int, actor: Actor) -> str:
-    """A version's BPMN for the diagram on a page, laid out when the file has no diagram of its own."""
+def version_diagram(rt: Runtime, *, key: str, version: int, actor: Actor, labels: str | None = None) -> str:
+    """A version's BPMN for the diagram on a page, laid out when the file has no diagram of its own; with
+    `labels` (a locale) its names are those the procedure gives in that language."""
     sources = version_sources(rt, key=key, version=version, actor=actor)
     name = next((n for n in sorted(sources) if n.lower().endswith(".bpmn")), None)
-    return bpmn.with_diagram(sources[name]) if name else ""
+    text = bpmn.with_diagram(sources[name]) if name else ""
+    return bpmn.with_names_in(text, labels) if labels and text else text
 
 
 def check_draft(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
@@ -162,5 +164,6 @@ def procedure_history(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
                          "files": sorted(record.sources), "lint": list(record.lint or []),
                          "diff": _diff(rt, previous, record).as_dict() if previous is not None else None})
         result.append({"key": key, "name": versions[-1].name, "latest": versions[-1].version,
+                       "names": bpmn.element_names(rt.procedure(versions[-1]).source.process_properties),
                        "versions": list(reversed(rows))})
     return result

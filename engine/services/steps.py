@@ -11,6 +11,7 @@ from engine import audit
 from engine.services import access
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState
 from engine.domain import EventType
+from engine.services.time_limits import add_time_limits
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView, TaskView
 from engine.store import CaseRecord, ExternalTaskRecord, Session, Store, TaskRecord, external_tasks, queries
@@ -69,6 +70,7 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     _assign_department(session, step, actor, now, handover)
     previous = {d["element_id"] for d in step.case.deadlines or []}
     due_by_task = _sync_deadlines(step)
+    add_time_limits(step, due_by_task, step.runtime.jurisdiction if step.runtime else "cn")
     for deadline in step.case.deadlines:
         if deadline["element_id"] not in previous:  # the party's and the officer's clocks, on the record
             record(session, step, EventType.DEADLINE_SET, TIMER, now, deadline["element_id"], stage=deadline["stage"],
@@ -282,14 +284,22 @@ def _current_stage(step: Step) -> str | None:
     return None
 
 
+def named_deadlines(deadlines: list[dict[str, Any]], elements: dict[str, Any]) -> list[dict[str, Any]]:
+    """Deadlines with their element's name in every language the procedure gives (copies: the stored ones stay)."""
+    return [{**d, "names": elements[d["element_id"]].names if d.get("element_id") in elements else {}}
+            for d in deadlines]
+
+
 def case_view(session: Session, step: Step, *, with_data: bool = True) -> CaseView:
     records = step.ready_records
     if records is None:
         records = queries.ready_tasks_of_case(session, step.case.id)
-    tasks = [TaskView.of(t, step.case) for t in records]
+    names = {e.id: e.names for e in step.procedure.elements.values()}
+    tasks = [TaskView.of(t, step.case, names=names.get(t.element_id)) for t in records]
     waiting = sorted(step.run.waiting_messages()) if step.case.status == CaseStatus.OPEN.value else []
     view = CaseView.of(step.case, step.label, tasks, step.run.data if with_data else None, waiting)
     elements = step.procedure.elements
+    view.deadlines = named_deadlines(view.deadlines, elements)
     view.external_tasks = [{"id": t.task_id, "element_id": t.element_id, "name": t.name,
                             "topic": elements[t.element_id].topic if t.element_id in elements else None}
                            for t in step.run.external_tasks()]

@@ -27,13 +27,15 @@ class TaskView:
     due_at: str | None
     party_name: str = ""
     form: list[dict[str, Any]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # locale -> the task's name in that language
 
     @classmethod
-    def of(cls, task: TaskRecord, case: CaseRecord, form: list[dict[str, Any]] | None = None) -> "TaskView":
+    def of(cls, task: TaskRecord, case: CaseRecord, form: list[dict[str, Any]] | None = None,
+           names: dict[str, str] | None = None) -> "TaskView":
         return cls(id=task.id, case_id=task.case_id, case_no=case.case_no, element_id=task.element_id,
                    name=task.name, role=task.role, stage=task.stage, department=task.department,
                    state=task.state, created_at=_iso(task.created_at), due_at=_iso(task.due_at),
-                   party_name=case.party_name, form=form or [])
+                   party_name=case.party_name, form=form or [], names=dict(names or {}))
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)  # shallow: asdict's deep copy cost more than the JSON encoding after it
@@ -105,6 +107,7 @@ class ProcedureView:
     deployed_at: str | None
     files: list[str]
     lint: list[dict[str, Any]]
+    names: dict[str, str] = field(default_factory=dict)  # locale -> the procedure's name in it
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -144,8 +144,13 @@ def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iter
 
 def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,
                stage: str | None = None, grid_cell: str | None = None, text_query: str | None = None,
+               category: str | None = None, due_before: datetime | None = None,
                offset: int = 0, limit: int = 50) -> tuple[Sequence[CaseRecord], int]:
     query = select(CaseRecord)
+    if category:
+        query = query.where(CaseRecord.category == category)
+    if due_before is not None:  # open cases whose earliest deadline falls before it (overdue ones too)
+        query = query.where(CaseRecord.next_due_at < due_before, CaseRecord.status == "open")
     if departments is not None:
         query = query.where(CaseRecord.department.in_(list(departments)))
     if status:

@@ -58,15 +58,26 @@ Feature: The ordinary administrative penalty procedure
     And the audit trail shows "decision_evaluated" at "reassess_penalty"
     And the audit trail verifies
 
-  Scenario: The service deadline expires and the supervisor takes over
+  Scenario: The service deadline (7 working days, PL 61) expires and the supervisor takes over
     Given the violation was not corrected and the rights notice is served on "2026-03-10"
     When 10 days pass
     And legal reviewer "lena" approves the case
     And supervisor "sam" decides a fine of 3000
-    And 8 days pass
+    And 12 days pass
     Then officer "olga" can no longer serve the decision
     And the case waits for supervisor "sam" to serve the decision
     And the audit trail shows "task_cancelled" at "serve_decision"
+    And the audit trail verifies
+
+  Scenario: The law's time limits date every step from filing to service (PL 60, PL 61)
+    Given the violation was not corrected and the rights notice is served on "2026-03-10"
+    When 10 days pass
+    # 90 calendar days from filing on 2026-03-02 end on Sunday 31 May: the period runs to the next working day
+    Then the task "legal_review" is due on "2026-06-01"
+    When legal reviewer "lena" approves the case
+    Then the task "decide_penalty" is due on "2026-06-01"
+    When supervisor "sam" decides a fine of 3000
+    Then the task "serve_decision" is due on "2026-03-31"
     And the audit trail verifies
 
   Scenario: The engine refuses a decision above the notified fine

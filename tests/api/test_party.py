@@ -42,7 +42,7 @@ def test_the_party_reads_stage_periods_rights_and_a_timeline_without_internal_no
     view = response.json()
     assert view["stage"] == "statement_period" and view["status"] == "open"
     assert [d["name"] for d in view["deadlines"]] == ["Statement period ends"]
-    assert any(r["basis"].startswith("PL 7, 44") for r in view["rights"])
+    assert any(r["basis"] == "Administrative Penalty Law, articles 7, 44 and 45" for r in view["rights"])
     assert view["can_send"] == ["hearing_requested", "statement_received"]
     assert [e["event"] for e in view["timeline"]] == ["case_opened", "task_completed"]
     assert "rude" not in response.text and "internal_note" not in response.text and "olga" not in response.text

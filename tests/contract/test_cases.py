@@ -237,3 +237,17 @@ def _to_payment_on(rt):
     case = a_case(rt)
     case = tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data=INSPECTION, actor=an_officer())
     return tasks.complete_task(rt, task_id=case.ready_tasks[0].id, data={"approved_by": "sam"}, actor=a_supervisor())
+
+
+def test_cases_are_found_by_category_and_by_the_deadline(rt, clock):
+    """The Cases page's filters (engine.store.queries.find_cases), on both databases."""
+    the_notice(rt)
+    noisy = a_case(rt, category="noise")
+    timed = tasks.complete_task(rt, task_id=a_case(rt, category="street_order").ready_tasks[0].id, data=INSPECTION,
+                                actor=an_officer())  # waits with a deadline now
+    found, total = cases.list_cases(rt, actor=an_officer(), category="noise")
+    assert ([c["id"] for c in found], total) == ([noisy.id], 1)
+    soon = clock() + timedelta(days=400)
+    found, _ = cases.list_cases(rt, actor=an_officer(), due_before=soon)
+    assert [c["id"] for c in found] == [timed.id], "only the case with a deadline before then"
+    assert cases.list_cases(rt, actor=an_officer(), due_before=clock())[1] == 0

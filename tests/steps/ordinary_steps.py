@@ -1,6 +1,8 @@
 """Steps of the ordinary procedure, in the officer's language; they call engine.services only."""
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -35,6 +37,9 @@ class CaseJourney:
         self.case = tasks.complete_task(self.rt, task_id=self.task(element_id).id, data=data, actor=actor)
         return self.case
 
+    def today(self) -> str:
+        return self.clock().date().isoformat()
+
     def audit(self):
         return cases.case_audit(self.rt, case_id=self.case.id, actor=an_auditor())
 
@@ -62,7 +67,7 @@ def filed(journey, category, party, name, department):
 def registered_and_investigated(journey, name, severity, prior):
     officer = person(Role.OFFICER, name)
     journey.complete("register_case", officer, facts="amplified music after 22:00 on three nights",
-                     legal_basis="Noise Pollution Prevention Law art. 87")
+                     legal_basis="Noise Pollution Prevention Law art. 87", filed_on=journey.today())
     journey.complete("investigate", officer, evidence_summary="sound level 72 dB(A) at the nearest window",
                      second_officer="oscar", severity=severity, prior_offences=prior)
 
@@ -112,7 +117,8 @@ def approved(journey, name):
 
 @when(parsers.parse('supervisor "{name}" decides a fine of {amount:d}'))
 def decided(journey, name, amount):
-    journey.complete("decide_penalty", person(Role.SUPERVISOR, name), fine_amount=amount, decision_no="CG-2026-17")
+    journey.complete("decide_penalty", person(Role.SUPERVISOR, name), fine_amount=amount, decision_no="CG-2026-17",
+                     decided_on=journey.today())
 
 
 @when(parsers.parse('officer "{name}" serves the decision'))
@@ -180,6 +186,18 @@ def too_late(journey, name):
                             data={"decision_served_on": "2026-04-01", "decision_service_method": "post"})
 
 
+@then(parsers.parse('the task "{element_id}" is due on "{day}"'))
+def due_on(journey, element_id, day):
+    """The day (in the city's time zone) the worklist shows for the task: its time limit or its timer."""
+    due = journey.task(element_id).due_at
+    assert due is not None, f"{element_id} has no due date"
+    local = datetime.fromisoformat(due).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert local == day, (element_id, due)
+    listed = [t for t in tasks.ready_tasks(journey.rt, actor=an_auditor(), all_roles=True)
+              if t.element_id == element_id]
+    assert [t.due_at for t in listed] == [due], "the worklist shows the same date"
+
+
 @then(parsers.parse('the case waits for supervisor "{name}" to serve the decision'))
 def escalated(journey, name):
     task = journey.task("escalate_service")
@@ -189,7 +207,8 @@ def escalated(journey, name):
 @then(parsers.parse('supervisor "{name}" cannot decide a fine of {amount:d}'))
 def refused_decision(journey, name, amount):
     with pytest.raises(RightsGateError, match="exceeds the notified"):
-        journey.complete("decide_penalty", person(Role.SUPERVISOR, name), fine_amount=amount, decision_no="CG-9")
+        journey.complete("decide_penalty", person(Role.SUPERVISOR, name), fine_amount=amount, decision_no="CG-9",
+                         decided_on=journey.today())
     assert journey.task("decide_penalty"), "the task is still there to decide lawfully"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,8 @@ def _shoot(page, name: str, language: str, tmp_path) -> None:
 
 def _ordered_case(server, party: str) -> dict:
     opened = server.open_case("ordinary_procedure", party, category="noise")
-    case = server.complete(opened, {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87"})
+    case = server.complete(opened, {"facts": "amplified music after 22:00", "legal_basis": "Noise Law art. 87",
+                                    "filed_on": date.today().isoformat()})
     case = server.complete(case, {"evidence_summary": "72 dB(A)", "second_officer": "oscar", "severity": "moderate",
                                   "prior_offences": 0})
     case = server.complete(case, {"outcome": "violation"})

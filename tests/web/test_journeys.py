@@ -143,10 +143,12 @@ def test_an_admin_deploys_version_2_in_the_modeler_while_an_old_case_stays_on_ve
 
     page.goto(f"/cases/{old_case['id']}")
     assert "第 1 版" in page.inner_text("main")
+    assert "现场调查" in page.inner_text("#next-step"), "the step's Chinese name (name_zh) was not edited"
+    page.goto(f"/lang/en?next=/cases/{old_case['id']}")
     assert "Investigate the site" in page.inner_text("#next-step"), "the old case keeps version 1's step"
     new_case = server.open_case(key, "New Version Dumplings")
     page.goto(f"/cases/{new_case['id']}")
-    assert "第 2 版" in page.inner_text("main") and "Investigate and photograph" in page.inner_text("#next-step")
+    assert "version 2" in page.inner_text("main") and "Investigate and photograph" in page.inner_text("#next-step")
     assert page.errors == []
 
 
