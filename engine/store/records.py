@@ -238,3 +238,38 @@ class ExternalTaskRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
     finished_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class ResponsibilityRecord(Base):
+    """One line of the responsibility list (权责清单): which department handles a category of violation in an
+    area, on which legal basis. Versioned: publishing writes a whole new version; old ones stay readable."""
+
+    __tablename__ = "responsibility"
+    __table_args__ = (Index("ix_responsibility_lookup", "version", "category", "area"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, index=True)
+    department: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(64))  # a grid cell or district code, or "*" for everywhere
+    legal_basis: Mapped[str] = mapped_column(Text)
+    return_days: Mapped[int] = mapped_column(Integer, default=1)  # working days the department has to return it
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(100))
+
+
+class CoordinationRecord(Base):
+    """Who holds a case between departments right now: the dispatcher (no row yet, or after a return), a
+    department (after dispatch or assignment) or the coordinator (after a dispute). The hops are audit events."""
+
+    __tablename__ = "coordination"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(16), index=True)  # dispatcher | department | coordinator
+    department: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the holder, when a department
+    since: Mapped[datetime] = mapped_column()
+    dispatched_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the handling clock's start
+    return_due_at: Mapped[datetime | None] = mapped_column(nullable=True)  # None: the case may not be returned
+    assign_due_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the coordinator's limit
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    hops: Mapped[int] = mapped_column(Integer, default=0)
