@@ -11,7 +11,7 @@ from api.downloads import download_headers
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
-from engine.services import access, cases, documents, history, procedures, revisions, tasks
+from engine.services import access, cases, coordination, documents, history, procedures, revisions, tasks
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -112,7 +112,7 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
                 may_change=may_change, diagram=_diagram(view.procedure, view.procedure_version, seen.current,
                                                         seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
-                max_evidence=documents.MAX_EVIDENCE_BYTES)
+                max_evidence=documents.MAX_EVIDENCE_BYTES, held=coordination.holder(rt, case_id=case_id, actor=actor))
 
 
 @router.post("/cases/{case_id}/evidence")

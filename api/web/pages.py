@@ -40,6 +40,8 @@ FLASHES = {
     "incident_retried": N_("Incident %(incident)s: the step ran and the incident is resolved."),
     "incident_failed_again": N_("The step failed again: %(message)s"),
     "incident_resolved": N_("Incident %(incident)s resolved."),
+    "list_published": N_("Responsibility list version %(version)s published with %(entries)s entries."),
+    "holder_changed": N_("Recorded. The case's holder is shown below."),
 }
 _static_versions: dict[str, str] = {}
 

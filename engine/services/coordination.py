@@ -220,7 +220,7 @@ def _due(rt: Runtime, now: datetime, days: int) -> datetime:
 def _view(session: Session, case, held: CoordinationRecord | None = None) -> HolderView:
     held = held or coordination.holding(session, case.id)
     chain = [{"at": case.opened_at.isoformat(), "event": "case_opened", "actor": case.opened_by,
-              "holder": DISPATCHER, "department": None}]
+              "holder": DISPATCHER, "department": None, "reason": None}]
     for event in queries.audit_events(session, case.id):
         if event.event_type in HOPS:
             payload = json.loads(event.payload)
@@ -239,3 +239,23 @@ def _view(session: Session, case, held: CoordinationRecord | None = None) -> Hol
                       assign_due_at=held.assign_due_at.isoformat() if held.assign_due_at else None,
                       returns=held.returns, chain=chain,
                       proposal=responsibilities.ResponsibilityView.of(proposal).as_dict() if proposal else None)
+
+
+@dataclass
+class WaitingView:
+    case_id: int
+    case_no: str | None
+    category: str | None
+    grid_cell: str | None
+    since: str
+    due_at: str | None
+
+
+def waiting_cases(rt: Runtime, *, actor: Actor) -> dict[str, list[WaitingView]]:
+    """What the dispatcher and the coordinator hold now, longest-held first (their worklists)."""
+    access.require_role(actor, DISPATCHERS | COORDINATORS | {Role.AUDITOR}, "see the cases between departments")
+    with rt.store.transaction(write=False) as session:
+        return {holder: [WaitingView(case_id=r[0], case_no=r[1], category=r[2], grid_cell=r[3],
+                                     since=r[4].isoformat(), due_at=r[5].isoformat() if r[5] else None)
+                         for r in coordination.waiting(session, holder=holder)]
+                for holder in (DISPATCHER, COORDINATOR)}

@@ -1,7 +1,7 @@
 """Queries of the responsibility list and of who holds a case between departments."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -49,3 +49,21 @@ def move_ready_tasks(session: Session, case_id: int, previous: str, department: 
     session.execute(update(TaskRecord).where(TaskRecord.case_id == case_id, TaskRecord.state == "ready",
                                             TaskRecord.department == previous)
                     .values(department=department))
+
+
+def waiting(session: Session, *, holder: str, limit: int = 200) -> list[tuple[Any, ...]]:
+    """Open cases the dispatcher or the coordinator holds: (case id, case no, category, grid cell, since, due).
+    A case with no coordination row has never been dispatched: the dispatcher holds it since it was opened."""
+    from engine.store.records import CaseRecord
+
+    columns = (CaseRecord.id, CaseRecord.case_no, CaseRecord.category, CaseRecord.grid_cell)
+    held = select(*columns, CoordinationRecord.since, CoordinationRecord.assign_due_at).join(
+        CoordinationRecord, CoordinationRecord.case_id == CaseRecord.id).where(
+        CaseRecord.status == "open", CoordinationRecord.holder == holder).order_by(CoordinationRecord.since)
+    rows: list[tuple[Any, ...]] = [tuple(row) for row in session.execute(held.limit(limit)).all()]
+    if holder == "dispatcher":
+        fresh = select(*columns, CaseRecord.opened_at, CaseRecord.closed_at).outerjoin(
+            CoordinationRecord, CoordinationRecord.case_id == CaseRecord.id).where(
+            CaseRecord.status == "open", CoordinationRecord.case_id.is_(None)).order_by(CaseRecord.opened_at)
+        rows += [tuple(row) for row in session.execute(fresh.limit(limit)).all()]
+    return sorted(rows, key=lambda row: row[4])[:limit]
