@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.calendar import Period, load_calendar
 from engine.domain import (Actor, CaseNotOpenError, CaseStatus, ConflictError, EventType, ForbiddenError,
                            InvalidDataError, Role)
-from engine.services import access, responsibilities, steps
+from engine.services import access, handover, responsibilities, steps
+from engine.services.handover import COORDINATOR, DEPARTMENT, DISPATCHER
 from engine.services.runtime import Runtime
 from engine.store import CoordinationRecord, Session, coordination, queries
 
-DISPATCHER, DEPARTMENT, COORDINATOR = "dispatcher", "department", "coordinator"
 DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
 COORDINATORS = frozenset({Role.COORDINATOR, Role.SYSTEM})
 ASSIGN_DAYS = 2  # working days the coordinator has to decide
@@ -60,7 +59,7 @@ def dispatch_case(rt: Runtime, *, case_id: int, actor: Actor, department: str | 
         step, held = _load(rt, session, case_id, actor)
         if held is not None and held.holder != DISPATCHER:
             raise ConflictError(f"the case is held by the {held.holder}, not the dispatcher")
-        proposal = _proposal(session, step.case)
+        proposal = handover.proposal(session, step.case)
         chosen = (department or "").strip() or (proposal.department if proposal else "")
         if not chosen:
             raise InvalidDataError.for_fields({"department": "the list proposes none: name the department"})
@@ -69,9 +68,9 @@ def dispatch_case(rt: Runtime, *, case_id: int, actor: Actor, department: str | 
         if overridden and not reason.strip():
             raise InvalidDataError.for_fields({"reason": "say why the list's proposal is overridden"})
         days = proposal.return_days if proposal and not overridden else 1
-        return_due = _due(rt, now, days)
+        return_due = handover.due(rt.jurisdiction, now, days)
         held = held or CoordinationRecord(case_id=case_id, returns=0, hops=0)
-        _hand(held, DEPARTMENT, chosen, now, return_due=return_due)
+        handover.hand(held, DEPARTMENT, chosen, now, return_due=return_due)
         held.dispatched_at = held.dispatched_at or now  # a re-dispatch after a return keeps the first start
         steps.record(session, step, EventType.CASE_DISPATCHED, actor, now, None, previous=step.case.department,
                      department=chosen, proposed=proposal.department if proposal else None,
@@ -107,7 +106,7 @@ def return_case(rt: Runtime, *, case_id: int, actor: Actor, reason: str, entry: 
         if held.returns >= 2:
             _dispute(rt, session, step, held, actor, now, "returned a second time")
         else:
-            _hand(held, DISPATCHER, None, now)
+            handover.hand(held, DISPATCHER, None, now)
         return _finish(session, step, held, actor, now, None)
 
 
@@ -150,7 +149,7 @@ def assign_case(rt: Runtime, *, case_id: int, actor: Actor, department: str, rea
                                              entry={"department": department, "category": step.case.category,
                                                     "area": step.case.grid_cell or "*", "legal_basis": legal_basis})
         late = held.assign_due_at is not None and now > held.assign_due_at
-        _hand(held, DEPARTMENT, department, now, return_due=None)
+        handover.hand(held, DEPARTMENT, department, now, return_due=None)
         held.dispatched_at = held.dispatched_at or now
         steps.record(session, step, EventType.COORDINATOR_ASSIGNED, actor, now, None, previous=step.case.department,
                      department=department, reason=reason.strip(), late=late,
@@ -180,18 +179,13 @@ def _finish(session: Session, step: steps.Step, held: CoordinationRecord, actor:
     return _view(session, step.case, held)
 
 
-def _hand(held: CoordinationRecord, to: str, department: str | None, now: datetime, *,
-          return_due: datetime | None = None, assign_due: datetime | None = None) -> None:
-    held.holder, held.department, held.since = to, department, now
-    held.return_due_at, held.assign_due_at = return_due, assign_due
-    held.hops = (held.hops or 0) + 1
 
 
 def _dispute(rt: Runtime, session: Session, step: steps.Step, held: CoordinationRecord, actor: Actor,
              now: datetime, reason: str) -> None:
-    due = _due(rt, now, ASSIGN_DAYS)
+    due = handover.due(rt.jurisdiction, now, ASSIGN_DAYS)
     previous = held.department
-    _hand(held, COORDINATOR, None, now, assign_due=due)
+    handover.hand(held, COORDINATOR, None, now, assign_due=due)
     steps.record(session, step, EventType.CASE_DISPUTED, actor, now, None, department=previous, reason=reason,
                  assign_due_at=due.isoformat())
 
@@ -207,14 +201,8 @@ def _check_department(session: Session, code: str) -> None:
         raise InvalidDataError.for_fields({"department": f"no department '{code}'"})
 
 
-def _proposal(session: Session, case):
-    found = coordination.matching(session, category=case.category, areas=[a for a in [case.grid_cell] if a])
-    return found[0] if found else None
 
 
-def _due(rt: Runtime, now: datetime, days: int) -> datetime:
-    calendar = load_calendar(rt.jurisdiction)
-    return calendar.due_at(calendar.local_date(now), Period.working_days(days))
 
 
 def _view(session: Session, case, held: CoordinationRecord | None = None) -> HolderView:
@@ -229,7 +217,7 @@ def _view(session: Session, case, held: CoordinationRecord | None = None) -> Hol
             chain.append({"at": event.occurred_at.isoformat(), "event": event.event_type, "actor": event.actor,
                           "holder": to, "department": payload.get("department") if to == DEPARTMENT else None,
                           "reason": payload.get("reason") or None})
-    proposal = _proposal(session, case)
+    proposal = handover.proposal(session, case)
     if held is None:
         return HolderView(case_id=case.id, holder=DISPATCHER, department=None, since=case.opened_at.isoformat(),
                           return_due_at=None, assign_due_at=None, returns=0, chain=chain,
