@@ -21,12 +21,12 @@ try:
 except ImportError:  # not on Windows: there processes rely on SQLite's own lock
     fcntl = None  # type: ignore[assignment]  # the module is optional; every use checks it first
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, CoordinationRecord,
-                                  DepartmentRecord, ResponsibilityRecord,
+                                  DepartmentRecord, InspectionRecord, ResponsibilityRecord,
                                   DocumentRecord, ExternalTaskRecord, GridCellRecord, IncidentRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
-from engine.store import coordination, deadlines, external_tasks, incidents, queries  # noqa: E402  (re-exported for the services)
+from engine.store import coordination, deadlines, external_tasks, grid, incidents, queries  # noqa: E402  (re-exported for the services)
 
-__all__ = ["Store", "Session", "queries", "incidents", "coordination", "CoordinationRecord", "ResponsibilityRecord", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
+__all__ = ["Store", "Session", "queries", "incidents", "coordination", "grid", "InspectionRecord", "CoordinationRecord", "ResponsibilityRecord", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
            "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord", "DepartmentRecord", "DocumentRecord",
            "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord", "TaskRecord", "UserRecord", "DEFAULT_URL", "APP_ROLE"]
 

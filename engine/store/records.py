@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String,
                         Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -189,11 +189,39 @@ class DocumentRecord(Base):
 
 
 class GridCellRecord(Base):
+    """A cell of the urban-management grid: its polygon (GeoJSON geometry, lon/lat), the community and street
+    it belongs to, and its bounding box so that placing a point reads only the candidate cells."""
+
     __tablename__ = "grid_cell"
+    __table_args__ = (Index("ix_grid_cell_bbox", "min_x", "max_x", "min_y", "max_y"),)
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     department: Mapped[str | None] = mapped_column(ForeignKey("department.code"), nullable=True)
+    community: Mapped[str] = mapped_column(String(200), default="")
+    street: Mapped[str] = mapped_column(String(200), default="", index=True)
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    min_x: Mapped[float | None] = mapped_column(Float, nullable=True)
+    min_y: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_x: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_y: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class InspectionRecord(Base):
+    """An inspector's patrol of a grid cell: when, what was found, photo references, and the case a finding
+    opened (if any)."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (Index("ix_inspection_cell_at", "cell", "inspected_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell: Mapped[str] = mapped_column(ForeignKey("grid_cell.code"))
+    inspector: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    inspected_at: Mapped[datetime] = mapped_column()
+    findings: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"), nullable=True)
 
 
 class IncidentRecord(Base):
