@@ -42,6 +42,8 @@ FLASHES = {
     "incident_resolved": N_("Incident %(incident)s resolved."),
     "list_published": N_("Responsibility list version %(version)s published with %(entries)s entries."),
     "holder_changed": N_("Recorded. The case's holder is shown below."),
+    "cell_inspected": N_("Inspection of %(cell)s recorded."),
+    "finding_opened": N_("Inspection of %(cell)s recorded; case %(case)s opened for the finding."),
 }
 _static_versions: dict[str, str] = {}
 
