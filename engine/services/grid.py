@@ -118,6 +118,17 @@ def locate(rt: Runtime, *, lon: float, lat: float) -> str | None:
     return None
 
 
+def cell_of_location(location: Any, rt: Runtime) -> str | None:
+    """The cell of a case's location given as a point ({"lon": .., "lat": ..}), or None without one."""
+    if not isinstance(location, dict):
+        return None
+    lon, lat = location.get("lon"), location.get("lat")
+    if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) \
+            or not isinstance(lat, (int, float)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return None
+    return locate(rt, lon=float(lon), lat=float(lat))
+
+
 @dataclass
 class InspectionView:
     id: int

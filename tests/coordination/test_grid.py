@@ -64,3 +64,11 @@ def test_patrols_findings_and_coverage_with_blind_spots(rt, cells, clock):
         grid.record_inspection(rt, actor=Actor("audrey", Role.AUDITOR), cell="HP-0412-07")
     with pytest.raises(InvalidDataError):
         grid.record_inspection(rt, actor=INSPECTOR, cell="NOPE")
+
+
+def test_a_case_opened_at_a_point_lands_in_its_cell(rt, cells):
+    from tests.builders import a_case
+
+    the_notice(rt)
+    case = a_case(rt, location={"address": "Huaihai Road 300", "lon": 121.478, "lat": 31.225})
+    assert case.location["grid_cell"] == "HP-0412-08"
