@@ -4,7 +4,10 @@ Feature: One holder at every instant: dispatch, return, dispute and the coordina
   department the coordinator assigns. The published responsibility list proposes the department; a department
   may return a case within the list's time limit; the coordinator decides within two working days and may
   amend the list. Every hop is on the audit trail with its time. The closed loop's own dispatch and return
-  steps move the holder; dispute and assignment are the coordination service's.
+  steps move the holder; dispute and assignment are the coordination service's. The month's indicators are
+  checked against the figures counted by hand from the scenario: the case ends with sanitation, was dispatched
+  once (to greening, returned), reworked once after a failed check, and spent 3 hours between departments
+  (from the return at 11:00 to the coordinator's assignment at 14:00).
 
   Background:
     Given the responsibility list gives litter bins in grid cell "HP-0412-07" to "greening" and elsewhere to "sanitation"
@@ -50,3 +53,6 @@ Feature: One holder at every instant: dispatch, return, dispute and the coordina
     And the audit trail shows coordinator_assigned by "cora"
     And the audit trail shows task_completed for recheck_on_site 2 times
     And the audit trail verifies
+    And the month's assessment by department for "sanitation" counts reported 1, filed 1, dispatched 1, returned 1, handled 1, closed 1
+    And the month's assessment by department for "sanitation" rates closure 1.0, on_time_closure 1.0, rework 1.0, return 1.0, accurate_dispatch 0.0, verification 1.0
+    And the month's assessment by department for "sanitation" has 3.0 hours without a department on average

@@ -24,9 +24,9 @@ from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base,
                                   DepartmentRecord, InspectionRecord, ResponsibilityRecord,
                                   DocumentRecord, ExternalTaskRecord, GridCellRecord, IncidentRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
-from engine.store import coordination, deadlines, external_tasks, grid, incidents, queries  # noqa: E402  (re-exported for the services)
+from engine.store import assessment, coordination, deadlines, external_tasks, grid, incidents, queries  # noqa: E402  (re-exported for the services)
 
-__all__ = ["Store", "Session", "queries", "incidents", "coordination", "grid", "InspectionRecord", "CoordinationRecord", "ResponsibilityRecord", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
+__all__ = ["Store", "Session", "queries", "incidents", "coordination", "assessment", "grid", "InspectionRecord", "CoordinationRecord", "ResponsibilityRecord", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
            "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord", "DepartmentRecord", "DocumentRecord",
            "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord", "TaskRecord", "UserRecord", "DEFAULT_URL", "APP_ROLE"]
 

@@ -91,8 +91,8 @@ class CaseRecord(Base):
     grid_cell: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     department: Mapped[str] = mapped_column(String(64), index=True)
     opened_by: Mapped[str] = mapped_column(String(100), default="")
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     suspended_at: Mapped[datetime | None] = mapped_column(nullable=True)
     next_due_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     deadlines: Mapped[list[Any]] = mapped_column(JSON, default=list)  # waiting timers: element, stage, due_at
@@ -129,7 +129,8 @@ class AuditEventRecord(Base):
     """One link of a hash chain; case_id 0 is the system chain. Insert-only (triggers refuse the rest)."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),)
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),
+                      Index("ix_audit_event_type_at", "event_type", "occurred_at"))  # the assessment's scans
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(Integer)

@@ -2,11 +2,13 @@
 dispatcher disputes and the coordinator assigns through engine.services.coordination."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine.domain import Actor, ConflictError, Role
-from engine.services import coordination, responsibilities, users
+from engine.services import assessment, coordination, responsibilities, users
 from tests.builders import ROOT, a_supervisor, an_admin, an_officer
 from tests.steps.common import *  # noqa: F401,F403  (shared steps register as fixtures of this module)
 from tests.steps.common import World
@@ -161,3 +163,29 @@ def hops(world: World, holders: str) -> None:
 @then(parsers.parse('the audit trail shows {event_type:w} by "{username}"'))
 def audit_by(world: World, event_type: str, username: str) -> None:
     assert any(e["event_type"] == event_type and e["actor"] == username for e in world.audit()), event_type
+
+
+def _month(world: World, group: str) -> dict:
+    result = assessment.assess(world.rt, actor=an_admin(), period="month", day=date(2026, 3, 2), by="department")
+    [row] = [g for g in result["groups"] if g["group"] == group]
+    return row
+
+
+@then(parsers.parse('the month\'s assessment by department for "{group}" counts {figures}'))
+def month_counts(world: World, group: str, figures: str) -> None:
+    row = _month(world, group)
+    expected = {name: int(value) for name, value in (part.strip().split(" ") for part in figures.split(","))}
+    assert {name: row[name] for name in expected} == expected
+
+
+@then(parsers.parse('the month\'s assessment by department for "{group}" rates {figures}'))
+def month_rates(world: World, group: str, figures: str) -> None:
+    row = _month(world, group)
+    expected = {name + "_rate": float(value) for name, value in (part.strip().split(" ") for part in figures.split(","))}
+    assert {name: row[name] for name in expected} == expected
+
+
+@then(parsers.parse('the month\'s assessment by department for "{group}" has {hours:g} hours without a department '
+                    'on average'))
+def month_hours(world: World, group: str, hours: float) -> None:
+    assert _month(world, group)["avg_hours_without_department"] == hours

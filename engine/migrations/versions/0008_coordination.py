@@ -1,5 +1,5 @@
 """coordination and grid: the versioned responsibility list, who holds a case between departments, grid
-cells with their polygons, community and street, and inspectors' patrols
+cells with their polygons, community and street, inspectors' patrols, and the assessment's indexes
 
 Revision ID: 0008
 Revises: 0004
@@ -65,9 +65,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_inspection_cell_at', 'inspection', ['cell', 'inspected_at'], unique=False)
+    # the assessment reads events by type and time, and cases by the day they were opened or closed
+    op.create_index('ix_audit_event_type_at', 'audit_event', ['event_type', 'occurred_at'], unique=False)
+    op.create_index('ix_enforcement_case_opened_at', 'enforcement_case', ['opened_at'], unique=False)
+    op.create_index('ix_enforcement_case_closed_at', 'enforcement_case', ['closed_at'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_enforcement_case_closed_at', table_name='enforcement_case')
+    op.drop_index('ix_enforcement_case_opened_at', table_name='enforcement_case')
+    op.drop_index('ix_audit_event_type_at', table_name='audit_event')
     op.drop_index('ix_inspection_cell_at', table_name='inspection')
     op.drop_table('inspection')
     with op.batch_alter_table('grid_cell') as batch:
