@@ -35,9 +35,10 @@ def trend(points: list[tuple[str, int, int]], width: int = 640, height: int = 20
     top = max([1] + [max(r, c) for _, r, c in points])
     step = width / max(len(points) - 1, 1)
 
-    def line(index: int) -> str:
-        return " ".join(f"{i * step:.1f},{height - p[index] / top * (height - 20):.1f}" for i, p in enumerate(points))
-    return {"width": width, "height": height, "reported": line(1), "closed": line(2), "top": top,
+    def line(values: list[int]) -> str:
+        return " ".join(f"{i * step:.1f},{height - v / top * (height - 20):.1f}" for i, v in enumerate(values))
+    return {"width": width, "height": height, "reported": line([p[1] for p in points]),
+            "closed": line([p[2] for p in points]), "top": top,
             "labels": [(round(i * step, 1), p[0]) for i, p in enumerate(points)]}
 
 
