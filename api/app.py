@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from api import errors
 from api.encoding import TotalJSONResponse
 from api import web
-from api.routers import (assessment, audit, auth, cases, coordination, documents, external_tasks, grid, incidents, party,
-                         procedures, public, tasks, users)
+from api.routers import (assessment, audit, auth, cases, coordination, documents, external_tasks, grid, incidents,
+                         party, procedures, public, tasks, users)
 from api.schemas import HealthView
 from api.security import Tokens
 from api.settings import Settings

@@ -181,7 +181,8 @@ def month_counts(world: World, group: str, figures: str) -> None:
 @then(parsers.parse('the month\'s assessment by department for "{group}" rates {figures}'))
 def month_rates(world: World, group: str, figures: str) -> None:
     row = _month(world, group)
-    expected = {name + "_rate": float(value) for name, value in (part.strip().split(" ") for part in figures.split(","))}
+    pairs = (part.strip().split(" ") for part in figures.split(","))
+    expected = {name + "_rate": float(value) for name, value in pairs}
     assert {name: row[name] for name in expected} == expected
 
 
