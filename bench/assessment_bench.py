@@ -50,6 +50,7 @@ def fill(store: Store, n: int) -> None:
     series = SERIES[dialect]
     depts = "CASE n % 8 " + " ".join(f"WHEN {i} THEN '{d}'" for i, d in enumerate(DEPARTMENTS)) + " END"
     opened = _time(dialect, "opened_at", "(CAST(n AS BIGINT) * 525600 / :n)")
+    closed = _time(dialect, "closed_at", "(CAST(n AS BIGINT) * 525600 / :n) + 2880")
     with store.engine.begin() as conn:
         if dialect == "postgresql":
             conn.execute(text("ALTER TABLE audit_event DISABLE TRIGGER USER"))
@@ -61,7 +62,7 @@ def fill(store: Store, n: int) -> None:
             f"SELECT n + 1000, 'B-' || n, {pv}, CASE WHEN n % 4 = 0 THEN 'open' ELSE 'closed' END, "
             f"'street_vending', "
             f"'', 'person', '', '', '', 'HP-' || (n % 400), {depts}, 'inspector' || (n % 50), {opened}, "
-            f"CASE WHEN n % 4 = 0 THEN NULL ELSE {_time(dialect, '', '(CAST(n AS BIGINT) * 525600 / :n) + 2880')} END, '[]', '', 0, "
+            f"CASE WHEN n % 4 = 0 THEN NULL ELSE {closed} END, '[]', '', 0, "
             f"'', 1, CASE WHEN n % 4 = 0 THEN NULL ELSE 'resolved' END FROM ({series}) AS s"), {"n": n})
         events = [("case_dispatched", None, "60", "1 = 1"), ("case_returned", None, "120", "n % 10 = 0"),
                   ("task_completed", "'feed_back'", "1440", "n % 4 <> 0"),
