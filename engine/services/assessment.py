@@ -31,6 +31,8 @@ def period_bounds(period: str, day: date, tz: str) -> tuple[datetime, datetime]:
     """[start, end) in UTC of the day, ISO week (from Monday), month, quarter or year holding `day`, local."""
     if period not in PERIODS:
         raise InvalidDataError.for_fields({"period": "one of " + ", ".join(PERIODS)})
+    if not 1900 <= day.year <= 2200:
+        raise InvalidDataError.for_fields({"date": "a date between 1900 and 2200"})
     if period == "day":
         first, last = day, day + timedelta(days=1)
     elif period == "week":

@@ -46,7 +46,14 @@ class ResponsibilityView:
 def parse_csv(text: str) -> list[dict[str, Any]]:
     """Rows of a CSV with the header department,category,area,legal_basis[,return_days]; every error names
     its line, and nothing is published unless every line is right."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _rows(reader)
+    except csv.Error as error:
+        raise InvalidDataError.for_fields({"file": f"not a CSV file: {error}"}) from None
+
+
+def _rows(reader: csv.DictReader) -> list[dict[str, Any]]:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidDataError.for_fields({"file": "the header lacks " + ", ".join(missing)})

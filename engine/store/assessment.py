@@ -21,6 +21,7 @@ def _group(by: str):
 
 
 def _joined(query, by: str):
+    """Cases with their cell's street when grouping by street (the query's left side must be the cases)."""
     if by == "street":
         return query.outerjoin(GridCellRecord, GridCellRecord.code == CaseRecord.grid_cell)
     return query
@@ -42,11 +43,13 @@ def case_figures(session: Session, *, by: str, start: datetime, end: datetime, n
     out: Figures = defaultdict(lambda: defaultdict(float))
     group = _group(by)
     opened = _joined(select(group, func.count(), func.sum(case(
-        (CaseRecord.status == "cancelled", 0), (CaseRecord.outcome.in_(not_filed), 0), else_=1))), by).where(
+        (CaseRecord.status == "cancelled", 0), (CaseRecord.outcome.in_(not_filed), 0), else_=1))).select_from(
+        CaseRecord), by).where(
         CaseRecord.opened_at >= start, CaseRecord.opened_at < end).group_by(group)
     for key, reported, filed in session.execute(opened):
         out[key or ""].update(reported=reported, filed=float(filed or 0))
-    closed = _joined(select(group, func.count(), func.sum(case((_no_timer_fired(), 1), else_=0))), by).where(
+    closed = _joined(select(group, func.count(), func.sum(case((_no_timer_fired(), 1), else_=0))).select_from(
+        CaseRecord), by).where(
         CaseRecord.status == "closed", CaseRecord.closed_at >= start, CaseRecord.closed_at < end,
         CaseRecord.outcome.not_in(not_filed)).group_by(group)
     for key, count, on_time in session.execute(closed):

@@ -44,6 +44,10 @@ def test_the_assessment_counts_per_group_and_never_reads_an_amount(rt):
     assert result["total"]["reported"] == 2 and result["total"]["closure_rate"] == 0.0
     assert seen and not [s for s in seen if any(word in s for word in ("payload", "workflow_state", "amount",
                                                                        "fine"))]
+    streets = assessment.assess(rt, actor=an_admin(), period="month", day=date(2026, 3, 2), by="street")
+    assert streets["total"]["reported"] == 2  # the builder's cell is not in the grid: no street
+    with pytest.raises(InvalidDataError):
+        assessment.assess(rt, actor=an_admin(), period="year", day=date(9999, 12, 31))
     people = assessment.assess(rt, actor=an_admin(), period="year", day=date(2026, 1, 1), by="person")
     assert {g["group"] for g in people["groups"]} == {"olga", "mark"}
     assert "group,reported,filed" in assessment.to_csv(result).splitlines()[0]

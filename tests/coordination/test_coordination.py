@@ -43,6 +43,8 @@ def test_the_list_is_versioned_and_public(rt, listed):
         responsibilities.publish_csv(rt, text="department,category,area,legal_basis\nSani tation,x,*,\n",
                                      actor=an_admin())
     assert "line 2" in bad.value.details[0]["field"]
+    with pytest.raises(InvalidDataError):  # a stray carriage return is no CSV
+        responsibilities.publish_csv(rt, text="IZ\u00eb)\r\u38c8$c", actor=an_admin())
     with pytest.raises(ForbiddenError):
         responsibilities.publish_csv(rt, text=LIST, actor=DAN)
     responsibilities.publish_csv(rt, text=LIST, actor=an_admin())
