@@ -1,4 +1,4 @@
-"""The `dueflow` command: serve, worker, demo, users, lint, migrate, verify, export, verify-export."""
+"""The `dueflow` command: serve, worker, demo, users, grid, lint, migrate, verify, export, verify-export."""
 from __future__ import annotations
 
 import argparse
@@ -162,6 +162,34 @@ def cmd_users(args) -> int:
     return 0
 
 
+def cmd_grid(args) -> int:
+    """dueflow grid import FILE: GeoJSON polygons (properties code, name, community, street) into the grid,
+    with progress on stderr; nothing is imported when a feature is wrong."""
+    from pathlib import Path
+
+    from engine.domain import DueflowError
+    from engine.services import grid
+
+    try:
+        cells = grid.parse_geojson(Path(args.file).read_bytes())
+        print(f"{len(cells)} cells read from {args.file}", file=sys.stderr)
+
+        def progress(done: int, total: int) -> None:
+            print(f"\rimported {done}/{total} cells ({100 * done // total}%)", end="", file=sys.stderr, flush=True)
+        count = grid.import_cells(_runtime(args), cells=cells, actor=_cli_actor(), progress=progress)
+        print(file=sys.stderr)
+        print(f"imported {count} cells")
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except DueflowError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for detail in exc.details:
+            print(f"  {detail.get('field')}: {detail.get('message')}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _ask_password() -> str:
     import getpass
 
@@ -172,7 +200,7 @@ def _ask_password() -> str:
 
 
 COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint, "serve": cmd_serve, "worker": cmd_worker, "users": cmd_users,
-            "demo": cmd_demo, "verify": cmd_verify,
+            "demo": cmd_demo, "verify": cmd_verify, "grid": cmd_grid,
             "export": cmd_export, "verify-export": cmd_verify_export}
 
 
@@ -224,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="add an account (password from --password, $DUEFLOW_PASSWORD or a prompt)")
     add.add_argument("username")
     add.add_argument("--role", required=True,
-                     choices=["admin", "officer", "supervisor", "legal_reviewer", "dispatcher", "auditor", "worker"])
+                     choices=["admin", "officer", "supervisor", "legal_reviewer", "dispatcher", "auditor", "worker",
+                              "coordinator", "inspector"])
     add.add_argument("--department", help="required for officer, supervisor, legal_reviewer; created if new")
     add.add_argument("--topics", help="a worker's external-task topics, comma separated (docs/external-tasks.md)")
     add.add_argument("--name", help="display name")
@@ -234,6 +263,13 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("username")
     for action in (add, listing, disable):
         action.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
+    grid_ = sub.add_parser("grid", help="the urban-management grid: import cells from GeoJSON")
+    grid_.add_argument("--db", help=db_help)
+    grid_actions = grid_.add_subparsers(dest="action", required=True)
+    grid_import = grid_actions.add_parser("import", help="dueflow grid import FILE (GeoJSON polygons with "
+                                                          "properties code, name, community, street)")
+    grid_import.add_argument("file")
+    grid_import.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
     return parser
 
 

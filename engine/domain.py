@@ -17,6 +17,8 @@ class Role(str, enum.Enum):
     PARTY = "party"
     SYSTEM = "system"
     WORKER = "worker"  # a program that fetches and completes external tasks of its topics
+    COORDINATOR = "coordinator"  # settles disputes between departments: assigns a case and may amend the list
+    INSPECTOR = "inspector"  # patrols grid cells and reports findings
 
 
 # Roles that may stand in a BPMN lane (a lane's name, snake_cased, must be one of them).
@@ -99,11 +101,17 @@ class EventType(enum.StrEnum):
     EXTERNAL_TASK_RELEASED = "external_task_released"  # its lock expired or was given back: fetchable again
     EXTERNAL_TASK_CANCELLED = "external_task_cancelled"  # withdrawn by a boundary event
     BPMN_ERROR_THROWN = "bpmn_error_thrown"
+    # coordination: who holds a case between departments (docs/coordination.md)
+    CASE_DISPATCHED = "case_dispatched"  # the dispatcher gave it to a department: its handling clock starts
+    CASE_RETURNED = "case_returned"  # the department gave it back within the limit, citing the list
+    CASE_DISPUTED = "case_disputed"  # a second return or an explicit dispute: the coordinator holds it
+    COORDINATOR_ASSIGNED = "coordinator_assigned"  # the coordinator decided which department handles it
     # the system chain: events that belong to no case
     PROCEDURE_DEPLOYED = "procedure_deployed"
     USER_ADDED = "user_added"
     USER_DISABLED = "user_disabled"
     DEPARTMENT_ADDED = "department_added"
+    RESPONSIBILITIES_PUBLISHED = "responsibilities_published"  # a new version of the responsibility list
 
 
 STAGE_PROPERTY = "stage"  # camunda:property name carrying the stage on a task, timer or decision

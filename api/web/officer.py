@@ -14,8 +14,8 @@ from api.web import i18n
 from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
-from engine.services import (access, cases, court_package, custody, documents, history, issuing, procedures,
-                             revisions, tasks)
+from engine.services import (access, cases, coordination, court_package, custody, documents, history, issuing,
+                             procedures, revisions, tasks)
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -139,7 +139,7 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
                 may_assemble=actor.role in court_package.ASSEMBLERS, may_change=may_change,
                 diagram=_diagram(request, view.procedure, view.procedure_version, seen.current, seen.path),
                 recent=list(reversed([e for e in seen.events if e.event_type != EventType.DEADLINE_SET]))[:12],
-                max_evidence=documents.max_evidence_bytes(rt))
+                max_evidence=documents.max_evidence_bytes(rt), held=coordination.holder(rt, case_id=case_id, actor=actor))
 
 
 @router.post("/cases/{case_id}/evidence")

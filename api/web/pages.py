@@ -44,6 +44,10 @@ FLASHES = {
     "document_issued": N_("Issued %(number)s."),
     "document_served": N_("Service of %(number)s recorded."),
     "court_package_assembled": N_("Court package %(number)s assembled."),
+    "list_published": N_("Responsibility list version %(version)s published with %(entries)s entries."),
+    "holder_changed": N_("Recorded. The case's holder is shown below."),
+    "cell_inspected": N_("Inspection of %(cell)s recorded."),
+    "finding_opened": N_("Inspection of %(cell)s recorded; case %(case)s opened for the finding."),
 }
 _static_versions: dict[str, str] = {}
 

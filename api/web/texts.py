@@ -20,7 +20,8 @@ STATUSES = {"open": N_("Open"), "suspended": N_("Suspended"), "closed": N_("Clos
             "active": N_("Active"), "retired": N_("Retired")}
 ROLES = {"admin": N_("Administrator"), "officer": N_("Officer"), "supervisor": N_("Supervisor"),
          "legal_reviewer": N_("Legal reviewer"), "dispatcher": N_("Dispatcher"), "auditor": N_("Auditor"),
-         "party": N_("Party"), "system": N_("System"), "worker": N_("Worker (program)")}
+         "party": N_("Party"), "system": N_("System"), "worker": N_("Worker (program)"),
+         "coordinator": N_("Coordinator"), "inspector": N_("Inspector")}
 EVENTS = {
     "case_opened": N_("Case opened"), "task_completed": N_("Step completed"), "timer_fired": N_("Period ended"),
     "message_received": N_("Message received"), "decision_evaluated": N_("Decision table applied"),
@@ -41,6 +42,9 @@ EVENTS = {
     "external_task_released": N_("Worker's task offered again"), "bpmn_error_thrown": N_("Worker reported an error"),
     "document_issued": N_("Document issued"), "document_corrected": N_("Document corrected"),
     "document_viewed": N_("Document read by the party"), "court_package_assembled": N_("Court package assembled"),
+    "case_dispatched": N_("Dispatched to a department"), "case_returned": N_("Returned by the department"),
+    "case_disputed": N_("Disputed: sent to the coordinator"), "coordinator_assigned": N_("Assigned by the coordinator"),
+    "responsibilities_published": N_("Responsibility list published"),
 }
 # Documents the agency issues (engine/documents), the ways of serving them and the periods service starts.
 DOCUMENTS = {"rights_notice": N_("Notice of proposed penalty and of rights"),

@@ -5,8 +5,8 @@ from engine.domain import Actor, CaseNotFoundError, ForbiddenError, Role, TaskNo
 from engine.store import queries
 
 # Roles that read every department's cases: they work across departments or oversee them.
-ALL_DEPARTMENTS = frozenset({Role.ADMIN, Role.AUDITOR, Role.DISPATCHER, Role.SYSTEM})
-CASE_OPENERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM})
+ALL_DEPARTMENTS = frozenset({Role.ADMIN, Role.AUDITOR, Role.DISPATCHER, Role.COORDINATOR, Role.SYSTEM})
+CASE_OPENERS = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.INSPECTOR, Role.ADMIN, Role.SYSTEM})
 CASE_CANCELLERS = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})
 # Roles that may hand a case to another department (the dispatch step of the closed loop, a re-dispatch).
 DISPATCHERS = frozenset({Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM})

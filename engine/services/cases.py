@@ -106,6 +106,10 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
     if actor.department and department != actor.department and access.departments_visible(actor) is not None:
         raise ForbiddenError("you may open cases only for your own department")
     columns, variables = _case_fields(data or {})
+    if columns["grid_cell"] is None:  # a point (location.lon, location.lat) is placed in its grid cell
+        from engine.services import grid
+
+        columns["grid_cell"] = grid.cell_of_location((data or {}).get("location"), rt)
     now = rt.now()
     with rt.store.transaction() as session:
         version = queries.latest_procedure(session, procedure)

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from engine import audit
 from engine.services import access
+from engine.services import handover as handover_
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState
 from engine.domain import EventType
 from engine.services.time_limits import add_time_limits
@@ -76,6 +77,10 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
             record(session, step, EventType.DEADLINE_SET, TIMER, now, deadline["element_id"], stage=deadline["stage"],
                    due_at=deadline["due_at"], name=deadline["name"])
     new_tasks, finished = _sync_tasks(session, step, actor, now, due_by_task)
+    if step.runtime is not None:  # who holds the case: dispatched by a form, or back with the dispatcher
+        handover_.follow(session, step, actor=actor, now=now, record=record, jurisdiction=step.runtime.jurisdiction,
+                         completed=[c.element_id for c in changes if c.kind == EventType.TASK_COMPLETED],
+                         ready=[t.element_id for t in new_tasks], note=handover_.note_of(task_data))
     _sync_external_tasks(step, actor, now)
     if run.completed and case.status == CaseStatus.OPEN.value:
         end = next((c for c in reversed(changes) if c.kind == "end_reached"), None)

@@ -16,10 +16,10 @@ from engine.services.throttle import Throttle
 from engine.store import DepartmentRecord, UserRecord, queries
 
 STAFF_ROLES = (Role.ADMIN, Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.AUDITOR,
-               Role.WORKER)
+               Role.WORKER, Role.COORDINATOR, Role.INSPECTOR)
 MAX_TOPICS, MAX_TOPIC = 100, 200
 # Roles that work inside one department's cases and so must belong to one.
-DEPARTMENT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER})
+DEPARTMENT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.INSPECTOR})
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _DEPARTMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

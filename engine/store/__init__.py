@@ -20,14 +20,18 @@ try:
     import fcntl
 except ImportError:  # not on Windows: there processes rely on SQLite's own lock
     fcntl = None  # type: ignore[assignment]  # the module is optional; every use checks it first
-from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, DecisionEvidenceRecord,
-                                  DepartmentRecord, DocumentRecord, EvidenceCustodyRecord, ExternalTaskRecord, GridCellRecord, IncidentRecord,
-                                  PartyAccessRecord, ProcedureVersionRecord, TaskRecord, UserRecord)
-from engine.store import deadlines, external_tasks, incidents, queries  # noqa: E402  (re-exported for the services)
+from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, CoordinationRecord,
+                                  DecisionEvidenceRecord, DepartmentRecord, DocumentRecord, EvidenceCustodyRecord,
+                                  ExternalTaskRecord, GridCellRecord, IncidentRecord, InspectionRecord,
+                                  PartyAccessRecord, ProcedureVersionRecord, ResponsibilityRecord, TaskRecord,
+                                  UserRecord)
+from engine.store import (assessment, coordination, deadlines, external_tasks, grid, incidents,  # noqa: E402
+                          queries)
 from engine.store.blobs import BlobStore, BlobTooLargeError, StoredBlob  # noqa: E402
 
 __all__ = ["Store", "Session", "queries", "BlobStore", "BlobTooLargeError", "StoredBlob", "DecisionEvidenceRecord",
            "EvidenceCustodyRecord", "incidents", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
+           "coordination", "assessment", "grid", "InspectionRecord", "CoordinationRecord", "ResponsibilityRecord",
            "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord", "DepartmentRecord", "DocumentRecord",
            "GridCellRecord", "PartyAccessRecord", "ProcedureVersionRecord", "TaskRecord", "UserRecord", "DEFAULT_URL", "APP_ROLE"]
 

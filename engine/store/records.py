@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String,
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String,
                         Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -91,8 +91,8 @@ class CaseRecord(Base):
     grid_cell: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     department: Mapped[str] = mapped_column(String(64), index=True)
     opened_by: Mapped[str] = mapped_column(String(100), default="")
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     suspended_at: Mapped[datetime | None] = mapped_column(nullable=True)
     next_due_at: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     deadlines: Mapped[list[Any]] = mapped_column(JSON, default=list)  # waiting timers: element, stage, due_at
@@ -129,7 +129,8 @@ class AuditEventRecord(Base):
     """One link of a hash chain; case_id 0 is the system chain. Insert-only (triggers refuse the rest)."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),)
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),
+                      Index("ix_audit_event_type_at", "event_type", "occurred_at"))  # the assessment's scans
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(Integer)
@@ -209,11 +210,39 @@ class DocumentCounterRecord(Base):
 
 
 class GridCellRecord(Base):
+    """A cell of the urban-management grid: its polygon (GeoJSON geometry, lon/lat), the community and street
+    it belongs to, and its bounding box so that placing a point reads only the candidate cells."""
+
     __tablename__ = "grid_cell"
+    __table_args__ = (Index("ix_grid_cell_bbox", "min_x", "max_x", "min_y", "max_y"),)
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     department: Mapped[str | None] = mapped_column(ForeignKey("department.code"), nullable=True)
+    community: Mapped[str] = mapped_column(String(200), default="")
+    street: Mapped[str] = mapped_column(String(200), default="", index=True)
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    min_x: Mapped[float | None] = mapped_column(Float, nullable=True)
+    min_y: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_x: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_y: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class InspectionRecord(Base):
+    """An inspector's patrol of a grid cell: when, what was found, photo references, and the case a finding
+    opened (if any)."""
+
+    __tablename__ = "inspection"
+    __table_args__ = (Index("ix_inspection_cell_at", "cell", "inspected_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell: Mapped[str] = mapped_column(ForeignKey("grid_cell.code"))
+    inspector: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    inspected_at: Mapped[datetime] = mapped_column()
+    findings: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_case.id"), nullable=True)
 
 
 class IncidentRecord(Base):
@@ -291,3 +320,38 @@ class DecisionEvidenceRecord(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     cited_by: Mapped[str] = mapped_column(String(100))
     cited_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResponsibilityRecord(Base):
+    """One line of the responsibility list (权责清单): which department handles a category of violation in an
+    area, on which legal basis. Versioned: publishing writes a whole new version; old ones stay readable."""
+
+    __tablename__ = "responsibility"
+    __table_args__ = (Index("ix_responsibility_lookup", "version", "category", "area"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, index=True)
+    department: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(64))  # a grid cell or district code, or "*" for everywhere
+    legal_basis: Mapped[str] = mapped_column(Text)
+    return_days: Mapped[int] = mapped_column(Integer, default=1)  # working days the department has to return it
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(100))
+
+
+class CoordinationRecord(Base):
+    """Who holds a case between departments right now: the dispatcher (no row yet, or after a return), a
+    department (after dispatch or assignment) or the coordinator (after a dispute). The hops are audit events."""
+
+    __tablename__ = "coordination"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(16), index=True)  # dispatcher | department | coordinator
+    department: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the holder, when a department
+    since: Mapped[datetime] = mapped_column()
+    dispatched_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the handling clock's start
+    return_due_at: Mapped[datetime | None] = mapped_column(nullable=True)  # None: the case may not be returned
+    assign_due_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the coordinator's limit
+    returns: Mapped[int] = mapped_column(Integer, default=0)
+    hops: Mapped[int] = mapped_column(Integer, default=0)

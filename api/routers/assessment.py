@@ -1,0 +1,35 @@
+"""Assessment of the closed loop (GB/T 30428 indicators), JSON or CSV, and the public statistics: aggregates
+per district and month with no personal data. Fines and revenue never appear (PL 74)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from api.deps import CurrentActor, RuntimeDep
+from api.routers import as_json, errors
+from engine.services import assessment
+
+router = APIRouter(tags=["assessment"])
+
+
+@router.get("/api/assessment", responses=errors(401, 403, 422))
+def assess(rt: RuntimeDep, actor: CurrentActor, date_: Annotated[date, Query(alias="date")],
+           period: Annotated[str, Query(pattern=r"^(day|week|month|quarter|year)$")] = "month",
+           by: Annotated[str, Query(pattern=r"^(department|grid|street|person)$")] = "department",
+           format: Annotated[str, Query(pattern=r"^(json|csv)$")] = "json"):
+    """The indicators per group for the period holding `date` (local calendar), with totals; CSV on request."""
+    result = assessment.assess(rt, actor=actor, period=period, day=date_, by=by)
+    if format == "csv":
+        name = f"assessment-{period}-{date_.isoformat()}-{by}.csv"
+        return Response(assessment.to_csv(result), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return as_json(result)
+
+
+@router.get("/api/public/statistics", responses=errors(422))
+def statistics(rt: RuntimeDep, year: Annotated[int, Query(ge=2000, le=2100)]):
+    """Cases reported and closed per district and month of a year, and the closure rate; no sign-in."""
+    return as_json(assessment.public_statistics(rt, year=year))

@@ -1,0 +1,67 @@
+"""The assessment's pages: the dashboard (figures per group, a bar chart of closure rates, the trend of the last
+twelve months, the quarter's ranking, CSV export), charts drawn as inline SVG, and the public statistics."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from api.web.pages import WebRoute, page
+from api.web.session import StaffUser
+from engine.domain import Role
+from engine.services import assessment
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+Period = Annotated[str, Query(pattern=r"^(day|week|month|quarter|year)$")]
+By = Annotated[str, Query(pattern=r"^(department|grid|street|person)$")]
+
+
+def _rt(request: Request):
+    return request.app.state.runtime
+
+
+def _months_back(day: date, n: int) -> list[date]:
+    months = []
+    year, month = day.year, day.month
+    for _ in range(n):
+        months.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return list(reversed(months))
+
+
+def trend(points: list[tuple[str, int, int]], width: int = 640, height: int = 200) -> dict[str, Any]:
+    """Two polylines (reported, closed) over the months, scaled to the largest count."""
+    top = max([1] + [max(r, c) for _, r, c in points])
+    step = width / max(len(points) - 1, 1)
+
+    def line(values: list[int]) -> str:
+        return " ".join(f"{i * step:.1f},{height - v / top * (height - 20):.1f}" for i, v in enumerate(values))
+    return {"width": width, "height": height, "reported": line([p[1] for p in points]),
+            "closed": line([p[2] for p in points]), "top": top,
+            "labels": [(round(i * step, 1), p[0]) for i, p in enumerate(points)]}
+
+
+@router.get("/assessment")
+def dashboard(request: Request, actor: StaffUser, period: Period = "month", day: Annotated[date | None, Query(
+        alias="date")] = None, by: By = "department"):
+    rt = _rt(request)
+    day = day or rt.now().date()
+    if actor.role == Role.SUPERVISOR:
+        by = "department"
+    result = assessment.assess(rt, actor=actor, period=period, day=day, by=by)
+    months = [(m.strftime("%Y-%m"), assessment.assess(rt, actor=actor, period="month", day=m, by=by)["total"])
+              for m in _months_back(day, 12)]
+    ranking = assessment.assess(rt, actor=actor, period="quarter", day=day, by="department")["groups"]
+    ranking.sort(key=lambda g: (-(g["closure_rate"] or 0), -(g["on_time_closure_rate"] or 0), g["group"]))
+    return page(request, "assessment/dashboard.html", result=result, period=period, day=day.isoformat(), by=by,
+                trend=trend([(label, t["reported"], t["closed"]) for label, t in months]), ranking=ranking,
+                quarter=f"{day.year}Q{(day.month - 1) // 3 + 1}", rates=assessment.RATES)
+
+
+@router.get("/statistics")
+def public_statistics(request: Request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
+    """Open to everyone: aggregates per district and month."""
+    year = year or _rt(request).now().year
+    return page(request, "assessment/statistics.html", rows=assessment.public_statistics(_rt(request), year=year),
+                year=year)
