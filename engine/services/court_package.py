@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from engine import audit
-from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, CourtPackageIncompleteError,
-                           EventType, Role)
+from engine.domain import Actor, CourtPackageIncompleteError, EventType, Role
 from engine.services import access, issuing
 from engine.services.gates import RECHECK_STAGES, STATEMENT_MESSAGES
 from engine.services.runtime import Runtime
@@ -89,13 +88,7 @@ def assemble(rt: Runtime, *, case_id: int, actor: Actor, lang: str = "zh_Hans") 
     access.require_role(actor, ASSEMBLERS, "assemble a court package")
     now = rt.now()
     with rt.store.transaction() as session:
-        case = queries.case(session, case_id, lock=True)
-        if case is None:
-            raise CaseNotFoundError(f"no case {case_id}")
-        access.require_case_readable(session, actor, case)
-        access.require_can_act_on_case(actor, case.department)
-        if case.status not in (CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value):
-            raise CaseNotOpenError(f"case {case.case_no} is {case.status}: its record is complete")
+        case = issuing.locked_case_for_papers(session, case_id, actor)
         procedure, label = rt.procedure_by_version_id(session, case.procedure_version_id)
         records = list(queries.documents_of_case(session, case.id))
         data = issuing.case_variables(session, case.id)

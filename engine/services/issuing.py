@@ -20,7 +20,7 @@ from engine.services import access
 from engine.services.documents import DocumentView, media_type_of, safe_filename
 from engine.services.runtime import Runtime
 from engine.services.service_record import METHODS as SERVICE_METHODS, check_service
-from engine.store import DocumentRecord, queries
+from engine.store import CaseRecord, DocumentRecord, queries
 
 DOCUMENT_PROPERTY = "document"  # on a BPMN task: the templates its completion issues
 # what a user or a BPMN task issues; the court package is assembled by its own use case
@@ -131,8 +131,8 @@ def issue_document(rt: Runtime, *, case_id: int, template: str, actor: Actor, la
         return _issue(rt, own, case_id, template, actor, lang, data, replaces, reason)
 
 
-def _issue(rt, session, case_id, template, actor, lang, data, replaces, reason) -> IssuedDocument:
-    now = rt.now()
+def locked_case_for_papers(session, case_id: int, actor: Actor) -> CaseRecord:
+    """The case, locked, if the actor may act on it and it is still open or suspended (papers join a live record)."""
     case = queries.case(session, case_id, lock=True)
     if case is None:
         raise CaseNotFoundError(f"no case {case_id}")
@@ -140,6 +140,12 @@ def _issue(rt, session, case_id, template, actor, lang, data, replaces, reason) 
     access.require_can_act_on_case(actor, case.department)
     if case.status not in (CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value):
         raise CaseNotOpenError(f"case {case.case_no} is {case.status}: its record is complete")
+    return case
+
+
+def _issue(rt, session, case_id, template, actor, lang, data, replaces, reason) -> IssuedDocument:
+    now = rt.now()
+    case = locked_case_for_papers(session, case_id, actor)
     _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
     record = _store(rt, session, case, template=template, lang=lang, actor=actor, now=now, data=data, label=label,
                     replaces=replaces, reason=reason)
