@@ -69,7 +69,8 @@ class EventType(enum.StrEnum):
     CASE_CANCELLED = "case_cancelled"
     CASE_SUSPENDED = "case_suspended"
     CASE_RESUMED = "case_resumed"
-    CASE_MIGRATED = "case_migrated"
+    CASE_MIGRATED = "case_migrated"  # moved to another procedure version by an approved plan
+    CASE_MIGRATION_REVERTED = "case_migration_reverted"  # moved back by the plan's revert, no step taken since
     DEPARTMENT_ASSIGNED = "department_assigned"
     TASK_COMPLETED = "task_completed"
     TASK_CANCELLED = "task_cancelled"  # withdrawn: its deadline passed and the timer path was taken
@@ -108,6 +109,8 @@ class EventType(enum.StrEnum):
     COORDINATOR_ASSIGNED = "coordinator_assigned"  # the coordinator decided which department handles it
     # the system chain: events that belong to no case
     PROCEDURE_DEPLOYED = "procedure_deployed"
+    MIGRATION_PLANNED = "migration_planned"  # a plan to move running cases to another version (docs/migration.md)
+    MIGRATION_APPROVED = "migration_approved"  # the second pair of eyes approved it, with a reason
     USER_ADDED = "user_added"
     USER_DISABLED = "user_disabled"
     DEPARTMENT_ADDED = "department_added"
@@ -259,6 +262,22 @@ class ExternalTaskLockError(ConflictError):
 
 class ForbiddenError(DueflowError):
     code = "forbidden"
+
+
+class FourEyesError(ForbiddenError):
+    """A migration plan is approved by someone other than its proposer (docs/migration.md)."""
+
+    code = "four_eyes"
+
+
+class MigrationNotFoundError(NotFoundError):
+    code = "migration_not_found"
+
+
+class MigrationStateError(ConflictError):
+    """The plan is not in the state the act needs (run before approval, revert before run ...)."""
+
+    code = "migration_state"
 
 
 class RightsGateError(ConflictError):

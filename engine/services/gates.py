@@ -139,3 +139,14 @@ def check_task(session: Session, step, element_id: str, data: dict[str, Any], ac
         raise RightsGateError(f"the decided penalty {decided} exceeds the notified {notified}; serve a new "
                               "rights notice to raise it (PL 45: no heavier penalty for defending oneself)")
     return []
+
+
+def rights_had(session: Session, step, now: datetime) -> set[str]:
+    """The rights the party has already had, as the lint names them (engine.policy.positions): a served rights
+    notice ("notice"), and a statement period that has run or was waived ("statement")."""
+    facts, had = _facts(session, step), set()
+    if facts.notice_served_at is not None:
+        had.add("notice")
+        if facts.waived or facts.period_over(now):
+            had.add("statement")
+    return had

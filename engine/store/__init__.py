@@ -23,13 +23,14 @@ except ImportError:  # not on Windows: there processes rely on SQLite's own lock
 from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base, CaseRecord, CoordinationRecord,
                                   DecisionEvidenceRecord, DepartmentRecord, DocumentRecord, EvidenceCustodyRecord,
                                   ExternalTaskRecord, GridCellRecord, IncidentRecord, InspectionRecord,
+                                  MigrationCaseRecord, MigrationPlanRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, ResponsibilityRecord, TaskRecord,
                                   UserRecord)
 from engine.store import (assessment, coordination, deadlines, external_tasks, grid, incidents,  # noqa: E402
-                          queries)
+                          migrations, queries)
 from engine.store.blobs import BlobStore, BlobTooLargeError, StoredBlob  # noqa: E402
 
-__all__ = ["Store", "Session", "queries", "BlobStore", "BlobTooLargeError", "StoredBlob", "DecisionEvidenceRecord",
+__all__ = ["migrations", "MigrationCaseRecord", "MigrationPlanRecord", "Store", "Session", "queries", "BlobStore", "BlobTooLargeError", "StoredBlob", "DecisionEvidenceRecord",
            "EvidenceCustodyRecord", "incidents", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
            "coordination", "assessment", "grid", "InspectionRecord", "CoordinationRecord", "ResponsibilityRecord",
            "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord", "DepartmentRecord", "DocumentRecord",

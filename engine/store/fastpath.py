@@ -21,7 +21,8 @@ CASE_COLUMNS = [c.key for c in _CASE.columns]
 TASK_COLUMNS = [c.key for c in _TASK.columns]
 AUDIT_COLUMNS = [c.key for c in _AUDIT.columns if c.key != "id"]
 MUTABLE_CASE_COLUMNS = ["department", "status", "stage", "outcome", "closed_at", "suspended_at", "next_due_at",
-                        "deadlines", "workflow_state", "audit_seq", "audit_head"]
+                        "deadlines", "workflow_state", "audit_seq", "audit_head",
+                        "procedure_version_id"]  # changes only when a migration moves the case
 _DATETIMES = {c.key for t in (_CASE, _TASK, _AUDIT) for c in t.columns if isinstance(c.type, UTCDateTime)}
 _JSONS = {c.key for t in (_CASE, _TASK, _AUDIT) for c in t.columns if isinstance(c.type, JSON)}
 _SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DATETIME stores a value

@@ -355,3 +355,47 @@ class CoordinationRecord(Base):
     assign_due_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the coordinator's limit
     returns: Mapped[int] = mapped_column(Integer, default=0)
     hops: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MigrationPlanRecord(Base):
+    """A plan to move running cases from one procedure version to another (docs/migration.md): proposed by
+    one admin, approved by another admin or a legal reviewer with a reason, then run and perhaps reverted."""
+
+    __tablename__ = "migration_plan"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procedure_key: Mapped[str] = mapped_column(String(200), index=True)
+    source_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    target_version_id: Mapped[int] = mapped_column(ForeignKey("procedure_version.id"))
+    case_filter: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"all": true} | {"cases": [...]} | stage | department
+    mapping: Mapped[dict[str, Any]] = mapped_column(JSON)  # old element id -> new; absent: same id
+    due_changes: Mapped[dict[str, Any]] = mapped_column(JSON)  # timer element -> {"due_at", "reason"}
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # proposed | approved | run | reverted
+    proposed_by: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[datetime] = mapped_column()
+    approved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    approved_role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    approval_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    run_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    reverted_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    reverted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class MigrationCaseRecord(Base):
+    """One case of a migration plan: the preview, then whether it moved, and what a revert needs."""
+
+    __tablename__ = "migration_case"
+    __table_args__ = (UniqueConstraint("plan_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("migration_plan.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # movable | refused | moved | failed | reverted
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)  # why it cannot move (or failed)
+    preview: Mapped[dict[str, Any]] = mapped_column(JSON)  # positions, ready tasks, timers, deadlines before/after
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_version.id"), nullable=True)
+    previous_state: Mapped[str | None] = mapped_column(Text, nullable=True)  # the workflow before the move
+    audit_seq_after: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a step since: no revert
