@@ -10,7 +10,7 @@ from api import errors
 from api.encoding import TotalJSONResponse
 from api import web
 from api.routers import (assessment, audit, auth, cases, coordination, documents, external_tasks, grid, incidents,
-                         issued_documents, party, procedures, public, tasks, users)
+                         issued_documents, migrations, party, procedures, public, tasks, users)
 from api.schemas import HealthView
 from api.security import Tokens
 from api.settings import Settings
@@ -58,7 +58,7 @@ def create_app(runtime: Runtime, *, settings: Settings | None = None) -> FastAPI
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_request_bytes, evidence_bytes=evidence_bytes)
     # The hot path first: the router tries routes in this order, and completing tasks is most of the traffic.
     for module in (tasks, cases, documents, issued_documents, audit, auth, party, procedures, users, public, incidents,
-                   external_tasks, coordination, grid, assessment):
+                   external_tasks, coordination, grid, assessment, migrations):
         app.include_router(module.router)
     app.include_router(documents.citations)
     web.install(app)  # the web pages (api/web): same services and authorisation, session cookies

@@ -437,3 +437,22 @@ class CourtPackageView(BaseModel):
     document: IssuedDocumentView
     manifest: dict[str, Any]
     manifest_document_id: int
+
+
+class MigrationCreate(BaseModel):
+    """A plan to move running cases (docs/migration.md): computed and stored, not run."""
+
+    model_config = ConfigDict(extra="forbid")
+    procedure: str = Field(min_length=1, max_length=200, description="the procedure's key (BPMN process id)")
+    source_version: int = Field(ge=1, le=2**31 - 1)
+    target_version: int = Field(ge=1, le=2**31 - 1)
+    case_filter: JsonObject = Field(description='one of {"all": true}, {"cases": ["2026-000001"]}, {"stage": '
+                                                '"statement_period"}, {"department": "cityscape"}')
+    mapping: dict[str, str] = Field(default_factory=dict, description="old element id -> new; default: same ids")
+    due_changes: JsonObject = Field(default_factory=dict, description='timer element -> {"due_at", "reason"}')
+    reason: Text = Field(min_length=1, max_length=2000)
+
+
+class MigrationReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text = Field(min_length=1, max_length=2000)

@@ -53,6 +53,10 @@ def rows(world: World) -> list[Row]:
         Row("POST", "/api/procedures", {"ada"}, lambda who: {"files": upload(*NOTICE_FILES)}),
         Row("GET", "/api/procedures/notice/versions/1/bpmn", ALL_STAFF),
         Row("GET", "/api/users", {"ada", "audrey"}),
+        Row("GET", "/api/migrations", {"ada", "lena", "audrey"}),
+        Row("POST", "/api/migrations", {"ada"}, lambda who: {"json": {  # version 1 to 1: 422 for the admin
+            "procedure": "notice", "source_version": 1, "target_version": 1, "case_filter": {"all": True},
+            "reason": "matrix"}}),
         Row("POST", "/api/users", {"ada"}, lambda who: {"json": {
             "username": f"new-{abs(hash(who)) % 10_000}", "password": "long enough", "role": "auditor"}}),
         Row("POST", "/api/users/zed/disable", {"ada"}),

@@ -10,7 +10,7 @@ from engine.domain import (Actor, CaseStatus, DueflowError, EventType, FourEyesE
 from engine.services import access, steps
 from engine.services.migration.planning import MigrationView, preview_case, view_of
 from engine.services.runtime import Runtime
-from engine.store import MigrationCaseRecord, MigrationPlanRecord, ProcedureVersionRecord, Session, migrations, queries
+from engine.store import MigrationCaseRecord, MigrationPlanRecord, Session, TaskRecord, migrations, queries
 
 APPROVERS = {Role.ADMIN, Role.LEGAL_REVIEWER}
 
@@ -80,11 +80,11 @@ def _each_case(rt: Runtime, plan_id: int, status: str, act: Callable[[Session, M
                     row.status = "failed" if status == "movable" else row.status
 
 
-def _switch(rt: Runtime, session: Session, step: steps.Step, version: ProcedureVersionRecord, state: str) -> None:
+def _switch(rt: Runtime, session: Session, step: steps.Step, version_id: int, state: str) -> None:
     """Put the case's step on another version with the given workflow state."""
-    procedure, label = rt.procedure_by_version_id(session, version.id)
+    procedure, label = rt.procedure_by_version_id(session, version_id)
     step.procedure, step.label, step.run = procedure, label, rt.load_run(procedure, state)
-    step.case.procedure_version_id = version.id
+    step.case.procedure_version_id = version_id
 
 
 def _relabel_tasks(step: steps.Step) -> None:
@@ -97,7 +97,13 @@ def _relabel_tasks(step: steps.Step) -> None:
             row.element_id, row.name = task.element_id, task.name
             row.stage = info.stage if info else row.stage
             row.role = (info.role if info else None) or row.role
-            step.deferred.append(lambda session, row=row: session.merge(row))
+            step.deferred.append(_merge(row))
+
+
+def _merge(row: TaskRecord) -> Callable[[Session], None]:
+    def write(session: Session) -> None:
+        session.merge(row)
+    return write
 
 
 def run_migration(rt: Runtime, *, plan_id: int, actor: Actor) -> MigrationView:
@@ -121,7 +127,7 @@ def run_migration(rt: Runtime, *, plan_id: int, actor: Actor) -> MigrationView:
             raise MigrationStateError("; ".join(reasons) or "the case cannot move")
         step = steps.load(rt, session, case.id, case)
         before_version, before_state = step.label, case.workflow_state
-        _switch(rt, session, step, target, state)
+        _switch(rt, session, step, plan.target_version_id, state)
         steps.record(session, step, EventType.CASE_MIGRATED, actor, now, None, plan=plan.id,
                      from_version=before_version, to_version=step.label, mapping=dict(plan.mapping),
                      moved=preview.get("moved", {}), deadlines=preview.get("deadlines", []),
@@ -152,10 +158,9 @@ def revert_migration(rt: Runtime, *, plan_id: int, reason: str, actor: Actor) ->
         case = queries.case(session, row.case_id, lock=True)
         if case is None or case.audit_seq != row.audit_seq_after or row.previous_state is None:
             raise MigrationStateError("the case has taken a step since it moved; it stays on the target version")
-        previous = queries.procedure_version_by_id(session, row.previous_version_id or plan.source_version_id)
         step = steps.load(rt, session, case.id, case)
         moved_from = step.label
-        _switch(rt, session, step, previous, row.previous_state)
+        _switch(rt, session, step, row.previous_version_id or plan.source_version_id, row.previous_state)
         steps.record(session, step, EventType.CASE_MIGRATION_REVERTED, actor, now, None, plan=plan.id,
                      from_version=moved_from, to_version=step.label, reason=reason.strip())
         steps.save(session, step, [], actor=actor, now=now, write=False)
