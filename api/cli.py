@@ -1,4 +1,5 @@
-"""The `dueflow` command: serve, worker, demo, users, grid, lint, migrate, verify, export, verify-export."""
+"""The `dueflow` command: serve, worker, demo, users, grid, lint, migrate (the schema, or plans of moving cases),
+verify, export, verify-export."""
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,13 @@ def _db(args) -> str:
 
 
 def cmd_migrate(args) -> int:
+    """Without an action: create or upgrade the schema. plan|approve|run|revert: migration plans (api.migrate_cli)."""
     from engine.store import Store
 
+    if getattr(args, "action", None):
+        from api.migrate_cli import run_action
+
+        return run_action(args, _runtime(args))
     Store(_db(args)).migrate()
     print(f"schema is current on {_db(args)}")
     return 0
@@ -207,8 +213,12 @@ COMMANDS = {"migrate": cmd_migrate, "lint": cmd_lint, "serve": cmd_serve, "worke
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dueflow", description="Dueflow: enforcement procedures, case by case.")
     sub = parser.add_subparsers(dest="command", required=True)
-    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema; or move running cases to "
+                                             "another procedure version: migrate plan|approve|run|revert")
     migrate.add_argument("--db", help=f"database URL (default $DUEFLOW_DB or {DEFAULT_URL})")
+    from api.migrate_cli import add_actions
+
+    add_actions(migrate, f"database URL (default $DUEFLOW_DB or {DEFAULT_URL})")
     lint = sub.add_parser("lint", help="due-process check of BPMN files: dueflow lint [--policy FILE] FILES",
                           add_help=False)
     lint.add_argument("rest", nargs=argparse.REMAINDER)

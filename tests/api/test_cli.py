@@ -90,3 +90,36 @@ def test_dueflow_worker_fires_a_due_timer(tmp_path):
     assert closed.status == "closed" and closed.outcome == "closed_unpaid", output
     assert "stopped after firing timers of 1 case(s)" in output
     store.dispose()
+
+
+def test_migrate_plan_approve_run_revert_from_the_command_line(tmp_path, capsys, monkeypatch):
+    """`dueflow migrate` still upgrades the schema; with an action it plans, approves (other eyes), runs, reverts."""
+    from engine.bootstrap import build_runtime, settings_from_env
+    from tests.builders import FIXTURES
+
+    monkeypatch.setenv("DUEFLOW_VAR", str(tmp_path / "var"))
+    url = f"sqlite:///{tmp_path / 'migrate.db'}"
+    assert dueflow(["migrate", "--db", url]) == 0
+    for name, role in (("ada", "admin"), ("alan", "admin"), ("olga", "officer")):
+        assert dueflow(["users", "add", name, "--role", role, "--password", "long enough", "--db", url]
+                       + (["--department", "cityscape"] if role == "officer" else [])) == 0
+    rt = build_runtime(settings_from_env(database_url=url))
+    officer = Actor("olga", Role.OFFICER, "cityscape")
+    for version in (1, 2):
+        files = {"street_order.bpmn": (FIXTURES / "migration" / f"street_order_v{version}.bpmn").read_bytes()}
+        procedures.deploy_procedure(rt, files=files, actor=Actor("ada", Role.ADMIN))
+        if version == 1:
+            case = cases.open_case(rt, procedure="street_order", data={}, actor=officer)
+    capsys.readouterr()
+    assert dueflow(["migrate", "plan", "street_order", "1", "2", "--map", "inspect_site=inspect_premises",
+                    "--reason", "rule 7", "--as", "ada", "--db", url]) == 0
+    planned = capsys.readouterr()
+    assert f"{case.case_no}" in planned.out and "movable" in planned.out and "planning" in planned.err
+    assert dueflow(["migrate", "approve", "1", "--reason", "mine", "--as", "ada", "--db", url]) == 1
+    assert "may not approve it" in capsys.readouterr().err
+    assert dueflow(["migrate", "approve", "1", "--reason", "checked", "--as", "alan", "--db", url]) == 0
+    assert dueflow(["migrate", "run", "1", "--as", "alan", "--db", url]) == 0
+    assert '"moved": 1' in capsys.readouterr().out
+    assert cases.get_case(rt, case_id=case.id, actor=officer).procedure_version == 2
+    assert dueflow(["migrate", "revert", "1", "--reason", "too early", "--as", "ada", "--db", url]) == 0
+    assert cases.get_case(rt, case_id=case.id, actor=officer).procedure_version == 1
