@@ -23,7 +23,7 @@ def vendor_ready() -> bool:
 
 
 def install(app: FastAPI) -> None:
-    from api.web import admin, assessment, audit, auth, coordination, grid, officer, paperwork, party
+    from api.web import admin, assessment, audit, auth, coordination, grid, migrations, officer, paperwork, party
 
     i18n.load()
     app.state.vendor_ready = vendor_ready()
@@ -31,5 +31,5 @@ def install(app: FastAPI) -> None:
         if folder.is_dir():
             app.mount(f"/static/vendor/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, coordination, grid, assessment, officer, paperwork, admin, audit, party):
+    for module in (auth, coordination, grid, assessment, officer, paperwork, migrations, admin, audit, party):
         app.include_router(module.router)

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from api.encoding import TotalJSONResponse as JSONResponse
 from api.errors import status_of
-from api.web import i18n, lint_texts, payloads, texts
+from api.web import i18n, lint_texts, migration_texts, payloads, texts
 from api.web.i18n import N_
 from api.web.session import CSRF_FIELD, PARTY_COOKIE, SESSION_COOKIE, csrf_token, remember_csrf, set_cookie
 from engine.domain import DueflowError
@@ -48,6 +48,11 @@ FLASHES = {
     "holder_changed": N_("Recorded. The case's holder is shown below."),
     "cell_inspected": N_("Inspection of %(cell)s recorded."),
     "finding_opened": N_("Inspection of %(cell)s recorded; case %(case)s opened for the finding."),
+    "migration_planned": N_("Migration plan %(plan)s computed. Nothing has moved yet: it needs a second approval."),
+    "migration_approved": N_("Migration plan %(plan)s approved."),
+    "migration_run": N_("Migration plan %(plan)s run: each case's outcome is below."),
+    "migration_reverted": N_("Migration plan %(plan)s reverted for the cases that took no step since."),
+    "migration_refused": N_("Refused: %(message)s"),
 }
 _static_versions: dict[str, str] = {}
 
@@ -94,7 +99,9 @@ def build_environment() -> Environment:
         document=lambda c: texts.label(texts.DOCUMENTS, c), service_method=lambda c: texts.label(
             texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
         filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12],
-        localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name)
+        localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name,
+        migration_status=migration_texts.migration_status, migration_reason=migration_texts.migration_reason,
+        deadline_why=migration_texts.deadline_why)
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
                        STAGES=texts.STAGES, CATEGORIES=texts.CATEGORIES, CSRF_FIELD=CSRF_FIELD,
                        LANES_EXAMPLE=LANES_EXAMPLE, payload_rows=payloads.payload_rows, step_rows=payloads.step_rows,

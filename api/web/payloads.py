@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from api.web import i18n, texts
+from api.web import i18n, migration_texts, texts
 from api.web.i18n import N_, gettext
 
 KEYS = {
@@ -23,12 +23,15 @@ KEYS = {
     "role": N_("Role"), "paused_seconds": N_("Paused for"), "incident": N_("Incident"), "error": N_("Error"),
     "from": N_("From"), "to": N_("To"), "key": N_("Procedure"), "files": N_("Files"), "topic": N_("Topic"),
     "decision": N_("Decision table"), "result": N_("Result"), "inputs": N_("Inputs"), "outputs": N_("Outputs"),
+    "plan": N_("Migration plan"), "from_version": N_("From version"), "to_version": N_("To version"),
+    "mapping": N_("Element mapping"), "moved": N_("Moved elements"), "deadlines": N_("Deadlines"),
+    "approved_by": N_("Approved by"),
 }
 _PARTY_TYPES = {"person": N_("Person"), "organisation": N_("Organisation")}
 _ELEMENT_LISTS = ("passed", "then_passed")
 
 
-_CODES = ("task_id", "procedure", "key", "sha256", "files", "topic")  # identifiers: shown as the codes they are
+_CODES = ("task_id", "procedure", "key", "sha256", "files", "topic", "from_version", "to_version", "mapping", "moved")  # identifiers: shown as the codes they are
 
 
 def _element(labels: dict[str, dict[str, str]], element_id: str) -> Markup:
@@ -59,11 +62,22 @@ def _value(key: str, value: Any, event: Any, history: Any) -> Markup:
               "party.type": _PARTY_TYPES, "message": texts.MESSAGES, "role": texts.ROLES}
     if key in tables and isinstance(value, str):
         return escape(texts.label(tables[key], value)) if value in tables[key] else _code(value)
+    if key == "deadlines" and isinstance(value, list):  # a migration's deadlines: kept, moved (why), gone, new
+        return Markup("<br>").join(_deadline(labels, row) for row in value if isinstance(row, dict))
+    if value == {} or value == []:
+        return Markup("—")
     if key in ("due_at",) and isinstance(value, str):
         return escape(i18n.format_instant(value))
     if isinstance(value, (dict, list)):
         return _code(value)
     return escape(str(value))
+
+
+def _deadline(labels: dict[str, dict[str, str]], row: dict[str, Any]) -> Markup:
+    def when(instant: Any) -> str:
+        return i18n.format_instant(instant) if isinstance(instant, str) else "—"
+    return Markup("{}: {} → {} ({})").format(_element(labels, str(row.get("element_id"))), when(row.get("before")),
+                                            when(row.get("after")), migration_texts.deadline_why(row))
 
 
 def _form_rows(data: dict[str, Any], fields: list[dict[str, Any]]) -> list[tuple[Markup, Markup]]:

@@ -35,6 +35,8 @@ EVENTS = {
     "document_served": N_("Document served"), "procedure_deployed": N_("Procedure deployed"),
     "user_added": N_("User added"), "user_disabled": N_("User disabled"), "department_added": N_("Department added"),
     "case_migrated": N_("Case moved to a new version"),
+    "case_migration_reverted": N_("Case moved back to its earlier version"),
+    "migration_planned": N_("Migration planned"), "migration_approved": N_("Migration approved"),
     "incident_opened": N_("Step failed: incident opened"), "step_failed": N_("Step failed again"),
     "incident_resolved": N_("Incident resolved"),
     "external_task_locked": N_("Worker took the task"), "external_task_completed": N_("Worker completed the task"),

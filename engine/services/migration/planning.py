@@ -144,17 +144,18 @@ def _deadlines(before: dict[str, str], after: dict[str, str], source: Procedure,
     for element in sorted(set(old) | set(new)):
         row = {"element_id": element, "before": old.get(element), "after": new.get(element)}
         change = due.get(element) or next((c for e, c in due.items() if _deadline_element(target, e) == element), None)
+        # why: a code the pages put in words (docs/migration.md); the plan's own reason travels with "moved"
         if element not in new:
-            row["why"] = "no longer waited on at the case's new position"
+            row["why"] = "gone"  # no longer waited on at the case's new position
         elif element not in old:
-            row["why"] = "a new wait at the case's new position"
+            row["why"] = "new"  # a new wait at the case's new position
         elif change is not None:
-            row["why"] = f"moved by the plan: {change['reason']}"
+            row.update(why="moved", reason=change["reason"])
         elif written_old.get(element) != written_new.get(element):
-            row["why"] = (f"keeps its original due time; the target version's timer ({written_new.get(element)}) "
-                          "applies to new waits only")
+            # the running deadline keeps its due time; the target's timer applies to new waits only
+            row.update(why="kept", target_timer=written_new.get(element))
         else:
-            row["why"] = "keeps its original due time"
+            row["why"] = "kept"
         rows.append(row)
     return rows
 
