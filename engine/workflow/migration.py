@@ -92,8 +92,8 @@ def _shape_problems(run: CaseRun, target: Procedure, mapping: dict[str, str]) ->
     problems = []
     for task_id, sub in run.workflow.subprocesses.items():
         parent = run.workflow.get_task_from_id(task_id)
-        if parent is None:
-            continue
+        if parent is None or _target_name(sub.spec.name, mapping) not in target.subprocess_specs:
+            continue  # a subprocess the target lacks altogether is named once, by _subprocess_problems
         name = _target_name(parent.task_spec.name, mapping)
         spec = target.spec.task_specs.get(name) or next(
             (s.task_specs.get(name) for s in target.subprocess_specs.values() if name in s.task_specs), None)
