@@ -124,5 +124,5 @@ def test_the_party_auditor_and_admin_screens_in_chinese_have_no_english_word(ope
 
     admin = open_zh()
     sign_in(admin, DEMO["admin"])
-    found.update(_visit(admin, ["/admin/procedures", "/admin/users", "/admin/incidents"], typed))
+    found.update(_visit(admin, ["/admin/procedures", "/admin/users", "/admin/incidents", "/admin/migrations"], typed))
     assert not found, f"English on the Chinese pages: {found}"
