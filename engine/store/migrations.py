@@ -49,3 +49,10 @@ def plan_case(session: Session, plan_id: int, case_id: int) -> MigrationCaseReco
 def case_numbers(session: Session, case_ids: list[int]) -> dict[int, str]:
     rows = session.execute(select(CaseRecord.id, CaseRecord.case_no).where(CaseRecord.id.in_(case_ids)))
     return {row[0]: row[1] for row in rows}
+
+
+def case_departments(session: Session, plan_id: int) -> set[str]:
+    """The responsible departments of the cases a plan covers."""
+    query = select(CaseRecord.department).join(MigrationCaseRecord, MigrationCaseRecord.case_id == CaseRecord.id) \
+        .where(MigrationCaseRecord.plan_id == plan_id).distinct()
+    return set(session.scalars(query))

@@ -130,3 +130,17 @@ def test_acts_out_of_order_are_refused_naming_the_state(rt):
     _approve_and_run(rt, plan)
     with pytest.raises(MigrationStateError):
         migration.run_migration(rt, plan_id=plan.id, actor=an_admin())
+
+
+def test_a_legal_reviewer_approves_plans_of_their_own_department_only(rt):
+    from engine.domain import ForbiddenError
+    from tests.builders import a_legal_reviewer
+
+    _deploy(rt, V1)
+    _at_timer(rt)  # a cityscape case
+    _deploy(rt, V2)
+    plan = _plan(rt)
+    with pytest.raises(ForbiddenError, match="moves cases of cityscape"):
+        migration.approve_migration(rt, plan_id=plan.id, reason="ok", actor=a_legal_reviewer("lu", "markets"))
+    approved = migration.approve_migration(rt, plan_id=plan.id, reason="ok", actor=a_legal_reviewer())
+    assert (approved.status, approved.approved_by) == ("approved", "lena")

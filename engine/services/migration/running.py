@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from engine import audit
-from engine.domain import (Actor, CaseStatus, DueflowError, EventType, FourEyesError, InvalidDataError,
-                           MigrationNotFoundError, MigrationStateError, Role)
+from engine.domain import (Actor, CaseStatus, DueflowError, EventType, ForbiddenError, FourEyesError,
+                           InvalidDataError, MigrationNotFoundError, MigrationStateError, Role)
 from engine.services import access, steps
 from engine.services.migration.planning import MigrationView, preview_case, view_of
 from engine.services.runtime import Runtime
@@ -51,6 +51,11 @@ def approve_migration(rt: Runtime, *, plan_id: int, reason: str, actor: Actor) -
         if plan.proposed_by == actor.username:
             raise FourEyesError(f"{actor.username} proposed migration plan {plan.id} and may not approve it: a second "
                                 "admin or a legal reviewer approves")
+        if access.role_of(actor) == Role.LEGAL_REVIEWER:  # a department's reviewer approves its own cases only
+            others = sorted(migrations.case_departments(session, plan.id) - {actor.department})
+            if others:
+                raise ForbiddenError(f"migration plan {plan.id} moves cases of {', '.join(others)}; a legal reviewer "
+                                     f"of {actor.department} may not approve it")
         plan.status, plan.approved_by, plan.approved_at = "approved", actor.username, now
         plan.approved_role, plan.approval_reason = access.role_of(actor).value, reason.strip()
         audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.MIGRATION_APPROVED,
