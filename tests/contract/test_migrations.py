@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.domain import MigrationStateError
+from engine.domain import MigrationNotFoundError, MigrationStateError
 from engine.services import cases, migration, procedures, tasks, timers
 from tests.builders import FIXTURES, an_admin, an_auditor, an_officer
 
@@ -140,7 +140,11 @@ def test_a_legal_reviewer_approves_plans_of_their_own_department_only(rt):
     _at_timer(rt)  # a cityscape case
     _deploy(rt, V2)
     plan = _plan(rt)
+    lu = a_legal_reviewer("lu", "markets")
     with pytest.raises(ForbiddenError, match="moves cases of cityscape"):
-        migration.approve_migration(rt, plan_id=plan.id, reason="ok", actor=a_legal_reviewer("lu", "markets"))
+        migration.approve_migration(rt, plan_id=plan.id, reason="ok", actor=lu)
+    assert migration.list_migrations(rt, actor=lu) == []  # another department's cases are not theirs to read
+    with pytest.raises(MigrationNotFoundError):
+        migration.get_migration(rt, plan_id=plan.id, actor=lu)
     approved = migration.approve_migration(rt, plan_id=plan.id, reason="ok", actor=a_legal_reviewer())
     assert (approved.status, approved.approved_by) == ("approved", "lena")

@@ -57,8 +57,9 @@ def _check_filter(case_filter: dict[str, Any]) -> dict[str, Any]:
     given = {k: v for k, v in (case_filter or {}).items() if v not in (None, "", [], False)}
     unknown = sorted(set(given) - set(FILTER_KINDS))
     if unknown or len(given) != 1:
+        extra = f"; unknown: {', '.join(unknown)}" if unknown else ""
         raise InvalidDataError.for_fields({"case_filter": "give exactly one of all (true), cases (a list of case "
-                                                          f"numbers), stage or department{'; unknown: ' + ', '.join(unknown) if unknown else ''}"})
+                                                          f"numbers), stage or department{extra}"})
     if "cases" in given and not isinstance(given["cases"], list):
         raise InvalidDataError.for_fields({"case_filter": "cases must be a list of case numbers"})
     return given
@@ -99,7 +100,7 @@ def _check_due(due_changes: dict[str, Any], target: Procedure) -> dict[str, dict
     return checked
 
 
-def _versions(rt: Runtime, session: Session, key: str, source: int, target: int):
+def _versions(session: Session, key: str, source: int, target: int):
     found = []
     for number in (source, target):
         record = queries.procedure_version(session, key, number)
@@ -206,7 +207,7 @@ def propose_migration(rt: Runtime, *, procedure: str, source_version: int, targe
     case_filter = _check_filter(case_filter)
     now = rt.now()
     with rt.store.transaction() as session:
-        source_record, target_record = _versions(rt, session, procedure, source_version, target_version)
+        source_record, target_record = _versions(session, procedure, source_version, target_version)
         source, target = rt.procedure(source_record), rt.procedure(target_record)
         checked_mapping = _check_mapping(mapping or {}, source, target)
         due = _check_due(due_changes or {}, target)

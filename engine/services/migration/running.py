@@ -27,16 +27,27 @@ def _require_status(plan: MigrationPlanRecord, wanted: str, act: str) -> None:
         raise MigrationStateError(f"migration plan {plan.id} is {plan.status}; it must be {wanted} to {act}")
 
 
+def _readable(session: Session, actor: Actor, plan: MigrationPlanRecord) -> bool:
+    """Admins and auditors read every plan; a legal reviewer the plans that move their department's cases only."""
+    if access.role_of(actor) != Role.LEGAL_REVIEWER:
+        return True
+    return migrations.case_departments(session, plan.id) <= {actor.department}
+
+
 def get_migration(rt: Runtime, *, plan_id: int, actor: Actor) -> MigrationView:
     access.require_role(actor, APPROVERS | {Role.AUDITOR}, "read migration plans")
     with rt.store.transaction(write=False) as session:
-        return view_of(session, _plan(session, plan_id))
+        plan = _plan(session, plan_id)
+        if not _readable(session, actor, plan):
+            raise MigrationNotFoundError(f"no migration plan {plan_id}")  # as for a case of another department
+        return view_of(session, plan)
 
 
 def list_migrations(rt: Runtime, *, actor: Actor, procedure: str | None = None) -> list[MigrationView]:
     access.require_role(actor, APPROVERS | {Role.AUDITOR}, "read migration plans")
     with rt.store.transaction(write=False) as session:
-        return [view_of(session, plan) for plan in migrations.plans(session, procedure_key=procedure)]
+        return [view_of(session, plan) for plan in migrations.plans(session, procedure_key=procedure)
+                if _readable(session, actor, plan)]
 
 
 def approve_migration(rt: Runtime, *, plan_id: int, reason: str, actor: Actor) -> MigrationView:
@@ -51,11 +62,10 @@ def approve_migration(rt: Runtime, *, plan_id: int, reason: str, actor: Actor) -
         if plan.proposed_by == actor.username:
             raise FourEyesError(f"{actor.username} proposed migration plan {plan.id} and may not approve it: a second "
                                 "admin or a legal reviewer approves")
-        if access.role_of(actor) == Role.LEGAL_REVIEWER:  # a department's reviewer approves its own cases only
+        if not _readable(session, actor, plan):  # a department's legal reviewer approves its own cases only
             others = sorted(migrations.case_departments(session, plan.id) - {actor.department})
-            if others:
-                raise ForbiddenError(f"migration plan {plan.id} moves cases of {', '.join(others)}; a legal reviewer "
-                                     f"of {actor.department} may not approve it")
+            raise ForbiddenError(f"migration plan {plan.id} moves cases of {', '.join(others)}; a legal reviewer "
+                                 f"of {actor.department} may not approve it")
         plan.status, plan.approved_by, plan.approved_at = "approved", actor.username, now
         plan.approved_role, plan.approval_reason = access.role_of(actor).value, reason.strip()
         audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.MIGRATION_APPROVED,
