@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from api.deps import CurrentActor, RuntimeDep
 from api.routers import as_json, errors
-from engine.services import assessment
+from engine.services import assessment, assessment_cases
 
 router = APIRouter(tags=["assessment"])
 
@@ -27,6 +27,18 @@ def assess(rt: RuntimeDep, actor: CurrentActor, date_: Annotated[date, Query(ali
         return Response(assessment.to_csv(result), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return as_json(result)
+
+
+@router.get("/api/assessment/cases", responses=errors(401, 403, 422))
+def cases_behind(rt: RuntimeDep, actor: CurrentActor, date_: Annotated[date, Query(alias="date")],
+                 indicator: Annotated[str, Query(max_length=64)],
+                 period: Annotated[str, Query(pattern=r"^(day|week|month|quarter|year)$")] = "month",
+                 by: Annotated[str, Query(pattern=r"^(department|grid|street|person)$")] = "department",
+                 group: Annotated[str | None, Query(max_length=200)] = None,
+                 after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50):
+    """The cases counted in one figure (a rate: its numerator), oldest first; pass `next` as `after`."""
+    return as_json(assessment_cases.cases_behind(rt, actor=actor, indicator=indicator, period=period, day=date_,
+                                                 by=by, group=group, after=after, limit=limit))
 
 
 @router.get("/api/public/statistics", responses=errors(422))
