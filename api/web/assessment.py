@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 
 from api.web.pages import WebRoute, page
 from api.web.session import StaffUser
 from engine.domain import Role
-from engine.services import assessment
+from engine.services import assessment, assessment_cases
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Period = Annotated[str, Query(pattern=r"^(day|week|month|quarter|year)$")]
@@ -57,6 +58,24 @@ def dashboard(request: Request, actor: StaffUser, period: Period = "month", day:
     return page(request, "assessment/dashboard.html", result=result, period=period, day=day.isoformat(), by=by,
                 trend=trend([(label, t["reported"], t["closed"]) for label, t in months]), ranking=ranking,
                 quarter=f"{day.year}Q{(day.month - 1) // 3 + 1}", rates=assessment.RATES)
+
+
+@router.get("/assessment/cases")
+def cases_behind(request: Request, actor: StaffUser, indicator: Annotated[str, Query(max_length=64)],
+                 period: Period = "month", day: Annotated[date | None, Query(alias="date")] = None,
+                 by: By = "department", group: Annotated[str | None, Query(max_length=200)] = None,
+                 after: Annotated[int, Query(ge=0)] = 0):
+    """The cases behind one figure of the dashboard, 50 a page."""
+    rt = _rt(request)
+    day = day or rt.now().date()
+    listed = assessment_cases.cases_behind(rt, actor=actor, indicator=indicator, period=period, day=day, by=by,
+                                           group=group, after=after)
+    query = {"indicator": indicator, "period": period, "date": day.isoformat(), "by": by}
+    if group is not None:
+        query["group"] = group
+    return page(request, "assessment/cases.html", listed=listed, query=query, asked=indicator,
+                back=urlencode({k: v for k, v in query.items() if k in ("period", "date", "by")}),
+                more=urlencode(dict(query, after=listed["next"])) if listed["next"] is not None else None)
 
 
 @router.get("/statistics")

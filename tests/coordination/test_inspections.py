@@ -96,3 +96,19 @@ def test_a_point_outside_the_inspected_cell_or_half_a_point_is_refused_by_name(r
                                open_case=dict(FINDING, lat=None))
     assert half.value.details[0]["field"] == "location.lat"
     assert _counts(rt)[1] == 0
+
+
+def test_the_inspector_reports_figure_lists_the_cases_its_findings_opened(rt, cells):
+    from datetime import date
+
+    from engine.services import assessment, assessment_cases
+
+    grid.record_inspection(rt, actor=INSPECTOR, cell="HP-0412-07", findings="")
+    found = grid.record_inspection(rt, actor=INSPECTOR, cell="HP-0412-08", findings="stall", open_case=FINDING)
+    for by, group in (("grid", "HP-0412-08"), ("person", "ivy"), ("department", "cityscape"), ("grid", None)):
+        figure = assessment.assess(rt, actor=an_admin(), period="month", day=date(2026, 3, 2), by=by)
+        row = figure["total"] if group is None else [g for g in figure["groups"] if g["group"] == group][0]
+        listed = assessment_cases.cases_behind(rt, actor=an_admin(), indicator="inspector_report_rate",
+                                               period="month", day=date(2026, 3, 2), by=by, group=group)
+        assert row["inspector_reports"] == len(listed["cases"]) == 1
+        assert listed["cases"][0]["case_no"] == found.case_no
