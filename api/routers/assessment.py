@@ -10,17 +10,23 @@ from fastapi.responses import Response
 
 from api.deps import CurrentActor, RuntimeDep
 from api.routers import as_json, errors
-from engine.services import assessment, assessment_cases
+from engine.services import assessment, assessment_cases, assessment_export
 
 router = APIRouter(tags=["assessment"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/api/assessment", responses=errors(401, 403, 422))
 def assess(rt: RuntimeDep, actor: CurrentActor, date_: Annotated[date, Query(alias="date")],
            period: Annotated[str, Query(pattern=r"^(day|week|month|quarter|year)$")] = "month",
            by: Annotated[str, Query(pattern=r"^(department|grid|street|person)$")] = "department",
-           format: Annotated[str, Query(pattern=r"^(json|csv)$")] = "json"):
-    """The indicators per group for the period holding `date` (local calendar), with totals; CSV on request."""
+           format: Annotated[str, Query(pattern=r"^(json|csv|xlsx)$")] = "json"):
+    """The indicators per group for the period holding `date` (local calendar), with totals; CSV on request, or
+    XLSX with a sheet per grouping (Chinese and English headers)."""
+    if format == "xlsx":
+        name = f"assessment-{period}-{date_.isoformat()}.xlsx"
+        return Response(assessment_export.to_xlsx(rt, actor=actor, period=period, day=date_), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     result = assessment.assess(rt, actor=actor, period=period, day=date_, by=by)
     if format == "csv":
         name = f"assessment-{period}-{date_.isoformat()}-{by}.csv"
@@ -39,6 +45,17 @@ def cases_behind(rt: RuntimeDep, actor: CurrentActor, date_: Annotated[date, Que
     """The cases counted in one figure (a rate: its numerator), oldest first; pass `next` as `after`."""
     return as_json(assessment_cases.cases_behind(rt, actor=actor, indicator=indicator, period=period, day=date_,
                                                  by=by, group=group, after=after, limit=limit))
+
+
+@router.get("/api/assessment/bulletin", responses=errors(401, 403, 422))
+def bulletin(rt: RuntimeDep, actor: CurrentActor, month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")],
+             lang: Annotated[str, Query(pattern=r"^(zh_Hans|zh|en)$")] = "zh_Hans"):
+    """The printable monthly bulletin as PDF (indicators per department, ranking, charts, blind spots)."""
+    language = "zh_Hans" if lang.startswith("zh") else "en"
+    first = date(int(month[:4]), int(month[5:]), 1)
+    pdf = assessment_export.bulletin_pdf(rt, actor=actor, month=first, lang=language)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="bulletin-{month}-{language}.pdf"'})
 
 
 @router.get("/api/public/statistics", responses=errors(422))

@@ -217,3 +217,14 @@ def cells_geojson(rt: Runtime, *, actor: Actor) -> dict[str, Any]:
             {"type": "Feature", "geometry": row.geometry, "properties": {
                 "code": row.code, "name": row.name, "community": row.community, "street": row.street}}
             for row in grid.cells(session) if row.geometry]}
+
+
+def blind_spots_at(rt: Runtime, *, actor: Actor, moment: datetime, blind_days: int = BLIND_DAYS) -> list[dict[str, Any]]:
+    """The cells that were blind spots at a moment: no inspection in the `blind_days` before it."""
+    access.require_role(actor, COVERAGE_READERS, "read the grid's coverage")
+    with rt.store.transaction(write=False) as session:
+        last = grid.last_inspections(session, before=moment)
+        names = {row.code: row for row in grid.cells(session)}
+        return [{"code": code, "name": names[code].name, "street": names[code].street,
+                 "last_inspection": at.isoformat() if at else None}
+                for code, at in last.items() if at is None or at < moment - timedelta(days=blind_days)]

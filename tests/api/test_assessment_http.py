@@ -45,3 +45,22 @@ def test_the_cases_behind_a_figure_page_by_keyset_and_keep_to_the_supervisors_de
     rate = client.get("/api/assessment/cases", params={**params, "indicator": "closure_rate"},
                       headers=login("ada")).json()
     assert rate["indicator"] == "closed" and rate["cases"] == []
+
+
+def test_the_xlsx_export_and_the_bulletin_over_http(rt, client, login, staff):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    the_notice(rt)
+    a_case(rt)
+    xlsx = client.get("/api/assessment", params={"period": "month", "date": "2026-03-02", "format": "xlsx"},
+                      headers=login("audrey"))
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(xlsx.content))["按部门 By department"]["B2"].value == 1
+    pdf = client.get("/api/assessment/bulletin", params={"month": "2026-03", "lang": "en"}, headers=login("audrey"))
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "Urban management assessment bulletin" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert_error(client.get("/api/assessment/bulletin", params={"month": "2026-13"}, headers=login("ada")), 422)
+    assert_error(client.get("/api/assessment/bulletin", params={"month": "2026-03"}, headers=login("olga")), 403)
