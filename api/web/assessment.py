@@ -1,5 +1,6 @@
-"""The assessment's pages: the dashboard (figures per group, a bar chart of closure rates, the trend of the last
-twelve months, the quarter's ranking, CSV export), charts drawn as inline SVG, and the public statistics."""
+"""The assessment's pages: the dashboard (figures per group, each linking to the cases behind it, a bar chart of
+closure rates, the last twelve months as ECharts charts over a table, the quarter's ranking, CSV/XLSX export and
+the monthly bulletin), the cases behind a figure, and the public statistics."""
 from __future__ import annotations
 
 from datetime import date
@@ -31,16 +32,13 @@ def _months_back(day: date, n: int) -> list[date]:
     return list(reversed(months))
 
 
-def trend(points: list[tuple[str, int, int]], width: int = 640, height: int = 200) -> dict[str, Any]:
-    """Two polylines (reported, closed) over the months, scaled to the largest count."""
-    top = max([1] + [max(r, c) for _, r, c in points])
-    step = width / max(len(points) - 1, 1)
-
-    def line(values: list[int]) -> str:
-        return " ".join(f"{i * step:.1f},{height - v / top * (height - 20):.1f}" for i, v in enumerate(values))
-    return {"width": width, "height": height, "reported": line([p[1] for p in points]),
-            "closed": line([p[2] for p in points]), "top": top,
-            "labels": [(round(i * step, 1), p[0]) for i, p in enumerate(points)]}
+def over_time(months: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The last twelve months' totals as the charts' series (ECharts reads them from a data attribute; the table
+    beside the charts shows the same numbers without a script)."""
+    return {"months": [label for label, _ in months],
+            **{name: [t[name] for _, t in months] for name in ("reported", "filed", "closed")},
+            **{name: [None if t[name] is None else round(t[name] * 100, 1) for _, t in months]
+               for name in ("closure_rate", "on_time_closure_rate")}}
 
 
 @router.get("/assessment")
@@ -56,8 +54,9 @@ def dashboard(request: Request, actor: StaffUser, period: Period = "month", day:
     ranking = assessment.assess(rt, actor=actor, period="quarter", day=day, by="department")["groups"]
     ranking.sort(key=lambda g: (-(g["closure_rate"] or 0), -(g["on_time_closure_rate"] or 0), g["group"]))
     return page(request, "assessment/dashboard.html", result=result, period=period, day=day.isoformat(), by=by,
-                trend=trend([(label, t["reported"], t["closed"]) for label, t in months]), ranking=ranking,
-                quarter=f"{day.year}Q{(day.month - 1) // 3 + 1}", rates=assessment.RATES)
+                months=months, series=over_time(months), ranking=ranking,
+                quarter=f"{day.year}Q{(day.month - 1) // 3 + 1}", rates=assessment.RATES,
+                vendor_ready=request.app.state.vendor_ready)
 
 
 @router.get("/assessment/cases")
