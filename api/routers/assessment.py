@@ -13,7 +13,6 @@ from api.routers import as_json, errors
 from engine.services import assessment, assessment_cases, assessment_export
 
 router = APIRouter(tags=["assessment"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/api/assessment", responses=errors(401, 403, 422))
@@ -25,7 +24,7 @@ def assess(rt: RuntimeDep, actor: CurrentActor, date_: Annotated[date, Query(ali
     XLSX with a sheet per grouping (Chinese and English headers)."""
     if format == "xlsx":
         name = f"assessment-{period}-{date_.isoformat()}.xlsx"
-        return Response(assessment_export.to_xlsx(rt, actor=actor, period=period, day=date_), media_type=XLSX,
+        return Response(assessment_export.to_xlsx(rt, actor=actor, period=period, day=date_), media_type=assessment_export.XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     result = assessment.assess(rt, actor=actor, period=period, day=date_, by=by)
     if format == "csv":

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
-from api.web.pages import WebRoute, page
+from api.web.pages import WebRoute, locale_of, page, secure
 from api.web.session import StaffUser
 from engine.domain import Role
-from engine.services import assessment, assessment_cases
+from engine.services import assessment, assessment_cases, assessment_export
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 Period = Annotated[str, Query(pattern=r"^(day|week|month|quarter|year)$")]
@@ -75,6 +76,32 @@ def cases_behind(request: Request, actor: StaffUser, indicator: Annotated[str, Q
     return page(request, "assessment/cases.html", listed=listed, query=query, asked=indicator,
                 back=urlencode({k: v for k, v in query.items() if k in ("period", "date", "by")}),
                 more=urlencode(dict(query, after=listed["next"])) if listed["next"] is not None else None)
+
+
+@router.get("/assessment/export")
+def export(request: Request, actor: StaffUser, format: Annotated[str, Query(pattern=r"^(csv|xlsx)$")],
+           period: Period = "month", day: Annotated[date | None, Query(alias="date")] = None, by: By = "department"):
+    """The dashboard's downloads for a signed-in session (the /api routes take a bearer token)."""
+    rt = _rt(request)
+    day = day or rt.now().date()
+    if format == "xlsx":
+        body = assessment_export.to_xlsx(rt, actor=actor, period=period, day=day)
+        name, media = f"assessment-{period}-{day.isoformat()}.xlsx", assessment_export.XLSX
+    else:
+        body = assessment.to_csv(assessment.assess(rt, actor=actor, period=period, day=day, by=by)).encode()
+        name, media = f"assessment-{period}-{day.isoformat()}-{by}.csv", "text/csv; charset=utf-8"
+    return secure(Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}))
+
+
+@router.get("/assessment/bulletin")
+def bulletin(request: Request, actor: StaffUser,
+             month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]):
+    """The monthly bulletin as PDF in the page's language."""
+    language = "zh_Hans" if locale_of(request).startswith("zh") else "en"
+    pdf = assessment_export.bulletin_pdf(_rt(request), actor=actor, month=date(int(month[:4]), int(month[5:]), 1),
+                                         lang=language)
+    return secure(Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="bulletin-{month}-{language}.pdf"'}))
 
 
 @router.get("/statistics")

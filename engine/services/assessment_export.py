@@ -10,6 +10,7 @@ from engine.domain import Actor, Role
 from engine.services import access, assessment
 from engine.services.runtime import Runtime
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # (key, Chinese, English): the header of every column, in the order of the dashboard.
 COLUMNS = (("group", "分组", "Group"), ("reported", "上报数", "Reported"), ("filed", "立案数", "Filed"),
            ("dispatched", "派遣数", "Dispatched"), ("handled", "处置数", "Handled"), ("closed", "结案数", "Closed"),
