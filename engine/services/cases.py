@@ -138,7 +138,7 @@ def _point(location: Any) -> tuple[float | None, float | None]:
     for name, limit in (("lon", 180), ("lat", 90)):
         value = location.get(name)
         try:
-            if isinstance(value, bool):
+            if value is None or isinstance(value, bool):
                 raise ValueError
             number = float(value)
             if not -limit <= number <= limit:

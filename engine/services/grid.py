@@ -152,7 +152,7 @@ def record_inspection(rt: Runtime, *, actor: Actor, cell: str, findings: str = "
     if open_case:
         if not findings:
             raise InvalidDataError.for_fields({"findings": "say what was found"})
-        location = {"address": str(open_case.get("address") or "")[:500], "grid_cell": cell}
+        location: dict[str, Any] = {"address": str(open_case.get("address") or "")[:500], "grid_cell": cell}
         if open_case.get("lon") not in (None, "") or open_case.get("lat") not in (None, ""):
             location.update(lon=open_case.get("lon"), lat=open_case.get("lat"))
         prepared = cases.prepare_case(rt, actor=actor, data={
