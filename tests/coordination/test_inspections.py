@@ -51,12 +51,28 @@ def test_a_failure_while_opening_the_case_leaves_neither_case_nor_inspection(rt,
     assert _system_events(rt, "inspection_recorded") == []
 
 
-def test_a_failure_while_linking_the_inspection_leaves_no_orphan_case(rt, cells, monkeypatch):
+def test_a_failure_writing_the_inspection_leaves_no_orphan_case(rt, cells, monkeypatch):
+    """Before the one transaction, the case was committed first and this left it without its inspection."""
     before = _counts(rt)
 
-    def broken_record(*args, **kwargs):
-        raise RuntimeError("the audit write failed after the case was opened")
-    monkeypatch.setattr(grid.audit, "record", broken_record)
+    def broken_add(*args, **kwargs):
+        raise RuntimeError("the inspection row could not be written")
+    monkeypatch.setattr(grid.grid, "add_inspection", broken_add)
+    with pytest.raises(RuntimeError):
+        grid.record_inspection(rt, actor=INSPECTOR, cell="HP-0412-08", findings="stall on the pavement",
+                               open_case=FINDING)
+    assert _counts(rt) == before
+
+
+def test_a_failure_auditing_the_patrol_after_the_case_opened_undoes_both(rt, cells, monkeypatch):
+    before = _counts(rt)
+    record = grid.audit.record
+
+    def refuse_the_patrol(session, **kwargs):
+        if kwargs["event_type"] == "inspection_recorded":
+            raise RuntimeError("the system chain could not be written")
+        return record(session, **kwargs)
+    monkeypatch.setattr(grid.audit, "record", refuse_the_patrol)
     with pytest.raises(RuntimeError):
         grid.record_inspection(rt, actor=INSPECTOR, cell="HP-0412-08", findings="stall on the pavement",
                                open_case=FINDING)
