@@ -40,7 +40,8 @@ def cases_behind(rt: RuntimeDep, actor: CurrentActor, date_: Annotated[date, Que
                  period: Annotated[str, Query(pattern=r"^(day|week|month|quarter|year)$")] = "month",
                  by: Annotated[str, Query(pattern=r"^(department|grid|street|person)$")] = "department",
                  group: Annotated[str | None, Query(max_length=200)] = None,
-                 after: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=200)] = 50):
+                 after: Annotated[int, Query(ge=0, le=assessment_cases.MAX_KEY)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=200)] = 50):
     """The cases counted in one figure (a rate: its numerator), oldest first; pass `next` as `after`."""
     return as_json(assessment_cases.cases_behind(rt, actor=actor, indicator=indicator, period=period, day=date_,
                                                  by=by, group=group, after=after, limit=limit))
@@ -51,8 +52,7 @@ def bulletin(rt: RuntimeDep, actor: CurrentActor, month: Annotated[str, Query(pa
              lang: Annotated[str, Query(pattern=r"^(zh_Hans|zh|en)$")] = "zh_Hans"):
     """The printable monthly bulletin as PDF (indicators per department, ranking, charts, blind spots)."""
     language = "zh_Hans" if lang.startswith("zh") else "en"
-    first = date(int(month[:4]), int(month[5:]), 1)
-    pdf = assessment_export.bulletin_pdf(rt, actor=actor, month=first, lang=language)
+    pdf = assessment_export.bulletin_pdf(rt, actor=actor, month=assessment_export.parse_month(month), lang=language)
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="bulletin-{month}-{language}.pdf"'})
 

@@ -64,7 +64,7 @@ def dashboard(request: Request, actor: StaffUser, period: Period = "month", day:
 def cases_behind(request: Request, actor: StaffUser, indicator: Annotated[str, Query(max_length=64)],
                  period: Period = "month", day: Annotated[date | None, Query(alias="date")] = None,
                  by: By = "department", group: Annotated[str | None, Query(max_length=200)] = None,
-                 after: Annotated[int, Query(ge=0)] = 0):
+                 after: Annotated[int, Query(ge=0, le=assessment_cases.MAX_KEY)] = 0):
     """The cases behind one figure of the dashboard, 50 a page."""
     rt = _rt(request)
     day = day or rt.now().date()
@@ -98,7 +98,7 @@ def bulletin(request: Request, actor: StaffUser,
              month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]):
     """The monthly bulletin as PDF in the page's language."""
     language = "zh_Hans" if locale_of(request).startswith("zh") else "en"
-    pdf = assessment_export.bulletin_pdf(_rt(request), actor=actor, month=date(int(month[:4]), int(month[5:]), 1),
+    pdf = assessment_export.bulletin_pdf(_rt(request), actor=actor, month=assessment_export.parse_month(month),
                                          lang=language)
     return secure(Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="bulletin-{month}-{language}.pdf"'}))

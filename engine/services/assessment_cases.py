@@ -21,6 +21,7 @@ RATE_CASES = {"closure_rate": "closed", "on_time_closure_rate": "closed_on_time"
               "avg_hours_without_department": "with_hops", "inspector_report_rate": "inspector_reports",
               "verification_rate": "verified"}
 MAX_PAGE = 200
+MAX_KEY = 2**62  # keys are database integers: a larger `after` would overflow the driver, not page
 
 
 def cases_behind(rt: Runtime, *, actor: Actor, indicator: str, period: str, day: date, by: str = "department",
@@ -32,8 +33,10 @@ def cases_behind(rt: Runtime, *, actor: Actor, indicator: str, period: str, day:
         raise InvalidDataError.for_fields({"indicator": "one of " + ", ".join([*INDICATORS, *RATE_CASES])})
     if by not in GROUPS:
         raise InvalidDataError.for_fields({"by": "one of " + ", ".join(GROUPS)})
-    if not 1 <= limit <= MAX_PAGE or after < 0:
+    if not 1 <= limit <= MAX_PAGE or not 0 <= after <= MAX_KEY:
         raise InvalidDataError.for_fields({"limit": f"1 to {MAX_PAGE}, after a key of 0 or more"})
+    if group is not None and "\x00" in group:  # PostgreSQL refuses NUL in text: no group holds one
+        raise InvalidDataError.for_fields({"group": "must not contain a NUL character"})
     if access.role_of(actor) == Role.SUPERVISOR:
         own = actor.department or ""
         if by != "department" or group not in (None, own):

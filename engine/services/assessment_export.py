@@ -6,7 +6,7 @@ import io
 from datetime import date
 from typing import Any
 
-from engine.domain import Actor, Role
+from engine.domain import Actor, InvalidDataError, Role
 from engine.services import access, assessment
 from engine.services.runtime import Runtime
 
@@ -25,6 +25,17 @@ COLUMNS = (("group", "分组", "Group"), ("reported", "上报数", "Reported"), 
 SHEETS = {"department": ("按部门", "By department"), "grid": ("按网格", "By grid cell"),
           "street": ("按街道", "By street"), "person": ("按人员", "By person")}
 PERCENT = {key for key, _, _ in COLUMNS if key.endswith("_rate")}
+
+
+def parse_month(text: str) -> date:
+    """The first day of a month given as YYYY-MM (1900 to 2200, as the periods), refused naming `month`."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        if not 1900 <= year <= 2200:
+            raise ValueError
+        return date(year, month, 1)
+    except ValueError:
+        raise InvalidDataError.for_fields({"month": "a month like 2026-03, from 1900 to 2200"}) from None
 
 
 def groupings_for(actor: Actor) -> tuple[str, ...]:

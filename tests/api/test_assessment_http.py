@@ -62,5 +62,10 @@ def test_the_xlsx_export_and_the_bulletin_over_http(rt, client, login, staff):
     pdf = client.get("/api/assessment/bulletin", params={"month": "2026-03", "lang": "en"}, headers=login("audrey"))
     assert pdf.headers["content-type"] == "application/pdf"
     assert "Urban management assessment bulletin" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
-    assert_error(client.get("/api/assessment/bulletin", params={"month": "2026-13"}, headers=login("ada")), 422)
+    for month in ("2026-13", "0000-01"):
+        assert_error(client.get("/api/assessment/bulletin", params={"month": month}, headers=login("ada")), 422)
+    assert_error(client.get("/api/assessment/cases", params={"indicator": "reported", "date": "2026-03-02",
+                                                              "after": 2**70}, headers=login("ada")), 422)
+    assert_error(client.get("/api/assessment/cases", params={"indicator": "reported", "date": "2026-03-02",
+                                                              "group": "a\x00b"}, headers=login("ada")), 422)
     assert_error(client.get("/api/assessment/bulletin", params={"month": "2026-03"}, headers=login("olga")), 403)
