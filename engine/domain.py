@@ -115,6 +115,8 @@ class EventType(enum.StrEnum):
     USER_DISABLED = "user_disabled"
     DEPARTMENT_ADDED = "department_added"
     RESPONSIBILITIES_PUBLISHED = "responsibilities_published"  # a new version of the responsibility list
+    INSPECTION_RECORDED = "inspection_recorded"  # an inspector patrolled a grid cell (system chain)
+    FINDING_RECORDED = "finding_recorded"  # the patrol found something; names the case it opened, if any
 
 
 STAGE_PROPERTY = "stage"  # camunda:property name carrying the stage on a task, timer or decision

@@ -56,3 +56,4 @@ Feature: One holder at every instant: dispatch, return, dispute and the coordina
     And the month's assessment by department for "sanitation" counts reported 1, filed 1, dispatched 1, returned 1, handled 1, closed 1
     And the month's assessment by department for "sanitation" rates closure 1.0, on_time_closure 1.0, rework 1.0, return 1.0, accurate_dispatch 0.0, verification 1.0
     And the month's assessment by department for "sanitation" has 3.0 hours without a department on average
+    And every figure of the month's assessment, in every grouping, lists as many cases as it counts

@@ -28,6 +28,8 @@ class FindingCase(BaseModel):
     procedure: Text = Field(min_length=1, max_length=200)
     category: Text | None = Field(default=None, max_length=64)
     address: Text = Field(default="", max_length=500)
+    lon: float | None = Field(default=None, ge=-180, le=180)  # where the finding is, as the grid's GeoJSON
+    lat: float | None = Field(default=None, ge=-90, le=90)
 
 
 class InspectionCreate(BaseModel):

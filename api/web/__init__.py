@@ -15,7 +15,7 @@ NODE_MODULES = ROOT / "node_modules"
 # Only the built files each page needs, served straight from node_modules (installed by `make install`).
 VENDOR = {"bpmn-js": NODE_MODULES / "bpmn-js" / "dist",
           "camunda-bpmn-moddle": NODE_MODULES / "camunda-bpmn-moddle" / "resources",
-          "htmx": NODE_MODULES / "htmx.org" / "dist"}
+          "htmx": NODE_MODULES / "htmx.org" / "dist", "echarts": NODE_MODULES / "echarts" / "dist"}
 
 
 def vendor_ready() -> bool:

@@ -52,6 +52,29 @@ def svg_map(collection: dict[str, Any], rows: dict[str, dict[str, Any]]) -> dict
     return {"width": WIDTH, "height": height, "cells": cells}
 
 
+def cell_sketch(geometry: dict[str, Any] | None, lon: float | None, lat: float | None,
+                width: float = 240.0) -> dict[str, Any] | None:
+    """The case's cell as one SVG path with its point marked (from the GeoJSON alone), or None without a cell;
+    a point outside the drawn cell is still drawn, on the edge of the frame, so a wrong placement shows."""
+    if not geometry:
+        return None
+    points = [p for polygon in geometry["coordinates"] for ring in polygon for p in ring]
+    if lon is not None and lat is not None:
+        points.append((lon, lat))
+    min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
+    min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
+    squeeze = math.cos(math.radians((min_y + max_y) / 2))
+    scale = (width - 20) / max((max_x - min_x) * squeeze, max_y - min_y, 1e-9)
+
+    def xy(p) -> tuple[float, float]:
+        return round(10 + (p[0] - min_x) * squeeze * scale, 1), round(10 + (max_y - p[1]) * scale, 1)
+    d = " ".join("M" + " L".join("%s,%s" % xy(p) for p in ring) + " Z" for polygon in geometry["coordinates"]
+                 for ring in polygon)
+    height = round(20 + (max_y - min_y) * scale, 1)
+    point = xy((lon, lat)) if lon is not None and lat is not None else None
+    return {"width": width, "height": height, "d": d, "point": point}
+
+
 @router.get("/grid")
 def grid_map(request: Request, actor: StaffUser, blind_days: Annotated[int, Query(ge=1, le=3650)] = grid.BLIND_DAYS):
     rt = _rt(request)
@@ -73,11 +96,11 @@ def inspect_page(request: Request, actor: StaffUser):
 @router.post("/inspect")
 def inspect(request: Request, actor: StaffUser, form: CheckedForm):
     values = {k: str(form.get(k, "")).strip()[:4000] for k in ("cell", "findings", "photos", "procedure",
-                                                               "category", "address", "open_case")}
+                                                               "category", "address", "open_case", "lon", "lat")}
     opened = None
     if values["open_case"]:
         opened = {"procedure": values["procedure"], "category": values["category"][:64] or None,
-                  "address": values["address"][:500]}
+                  "address": values["address"][:500], "lon": values["lon"][:32], "lat": values["lat"][:32]}
     view = grid.record_inspection(_rt(request), actor=actor, cell=values["cell"][:64], findings=values["findings"],
                                   photos=values["photos"].replace(",", " ").split(), open_case=opened)
     if view.case_id:

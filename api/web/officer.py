@@ -11,9 +11,11 @@ from fastapi.responses import Response, StreamingResponse
 
 from api.downloads import download_headers
 from api.web import i18n
+from api.web.grid import cell_sketch
 from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, EventType, InvalidDataError, Role
+from engine.services import grid as grid_service
 from engine.services import (access, cases, coordination, court_package, custody, documents, history, issuing,
                              procedures, revisions, tasks)
 
@@ -134,7 +136,10 @@ def case_page(request: Request, actor: StaffUser, case_id: CaseId):
     mine = {t.id for t in tasks.ready_tasks(rt, actor=actor, case_id=case_id)}
     may_change = actor.role not in (Role.AUDITOR,) and (actor.role in (Role.ADMIN,) or
                                                         actor.department == view.department)
+    sketch = cell_sketch(grid_service.cell_geometry(rt, actor=actor, code=view.location.get("grid_cell")),
+                         view.location.get("lon"), view.location.get("lat"))
     return page(request, "officer/case.html", case=view, history=seen, documents=files, mine=mine, custody=held,
+                sketch=sketch,
                 issued=issued, templates=issuing.ISSUABLE, service_methods=issuing.SERVICE_METHODS,
                 may_assemble=actor.role in court_package.ASSEMBLERS, may_change=may_change,
                 diagram=_diagram(request, view.procedure, view.procedure_version, seen.current, seen.path),

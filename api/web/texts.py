@@ -47,6 +47,7 @@ EVENTS = {
     "case_dispatched": N_("Dispatched to a department"), "case_returned": N_("Returned by the department"),
     "case_disputed": N_("Disputed: sent to the coordinator"), "coordinator_assigned": N_("Assigned by the coordinator"),
     "responsibilities_published": N_("Responsibility list published"),
+    "inspection_recorded": N_("Inspection recorded"), "finding_recorded": N_("Finding recorded"),
 }
 # Documents the agency issues (engine/documents), the ways of serving them and the periods service starts.
 DOCUMENTS = {"rights_notice": N_("Notice of proposed penalty and of rights"),

@@ -13,7 +13,7 @@ from engine import forms, values
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ForbiddenError, InvalidDataError,
                            MessageNotExpectedError, ProcedureNotFoundError, Role)
 from engine.domain import EventType
-from engine.services import access, audit_trail, incidents, steps
+from engine.services import access, audit_trail, incidents, steps, views
 from engine.services.runtime import Runtime
 from engine.services.views import CaseView
 from engine.store import CaseRecord, PartyAccessRecord, queries
@@ -99,6 +99,15 @@ def _check_category(properties: dict[str, str], category: str | None) -> None:
 def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor,
               department: str | None = None) -> CaseView:
     """Open a case on the newest active version of a procedure and run it to its first wait."""
+    prepared = prepare_case(rt, data=data, actor=actor, department=department)
+    with rt.store.transaction() as session:
+        return open_case_in(session, rt, procedure=procedure, prepared=prepared, actor=actor, now=rt.now())
+
+
+def prepare_case(rt: Runtime, *, data: dict[str, Any], actor: Actor,
+                 department: str | None = None) -> dict[str, Any]:
+    """Check who opens what before any write: the case's columns (a point is placed in its grid cell) and
+    variables, refused naming the field."""
     access.require_role(actor, access.CASE_OPENERS, "open cases")
     department = department or actor.department
     if not department:
@@ -106,39 +115,75 @@ def open_case(rt: Runtime, *, procedure: str, data: dict[str, Any], actor: Actor
     if actor.department and department != actor.department and access.departments_visible(actor) is not None:
         raise ForbiddenError("you may open cases only for your own department")
     columns, variables = _case_fields(data or {})
-    if columns["grid_cell"] is None:  # a point (location.lon, location.lat) is placed in its grid cell
+    columns["lon"], columns["lat"] = _point((data or {}).get("location"))
+    if columns["lon"] is not None:  # a point is placed in its grid cell, and must agree with a cell given
         from engine.services import grid
 
-        columns["grid_cell"] = grid.cell_of_location((data or {}).get("location"), rt)
-    now = rt.now()
-    with rt.store.transaction() as session:
-        version = queries.latest_procedure(session, procedure)
-        if version is None:
-            raise ProcedureNotFoundError(f"no active procedure '{procedure}'")
-        parsed = rt.procedure(version)
-        _check_category(parsed.source.process_properties, columns["category"])
-        variables.update(_start_form(parsed.source.start_form, variables))
-        case = CaseRecord(procedure_version_id=version.id, department=department, opened_by=actor.username,
-                          opened_at=now, status=CaseStatus.OPEN.value, workflow_state="", deadlines=[],
-                          audit_seq=0, audit_head="", row_version=1, **columns)
-        queries.insert_case(session, case)
-        case.case_no = f"{now.year}-{case.id:06d}"
-        queries.set_case_no(session, case.id, case.case_no)
-        variables.update(case_no=case.case_no, department=department, party_name=case.party_name,
-                         party_type=case.party_type)
-        run, changes = rt.start_run(parsed, variables, now)
-        step = steps.Step(case, parsed, f"{version.key}:{version.version}", run, runtime=rt,
-                          audit_key=rt.settings.audit_key)
-        code = _new_access_code()
-        session.add(PartyAccessRecord(case_id=case.id, code_hash=hash_access_code(
-            secret=rt.settings.secret, case_no=case.case_no, code=code), created_at=now))
-        steps.record(session, step, EventType.CASE_OPENED, actor, now, None, case_no=case.case_no,
-                     procedure=version.key, version=version.version, department=department,
-                     category=case.category, party={"name": case.party_name, "type": case.party_type,
-                                                    "id_number": case.party_id_masked},
-                     location={"address": case.address, "grid_cell": case.grid_cell})
-        steps.save(session, step, changes, actor=actor, now=now)
-        view = steps.case_view(session, step)
+        found = grid.locate(rt, lon=columns["lon"], lat=columns["lat"])
+        if columns["grid_cell"] is None:
+            columns["grid_cell"] = found
+        elif found is not None and found != columns["grid_cell"]:
+            raise InvalidDataError.for_fields({"location.grid_cell": f"the point lies in cell {found}, not in "
+                                                                     f"{columns['grid_cell']}"})
+    return {"department": department, "columns": columns, "variables": variables}
+
+
+def _point(location: Any) -> tuple[float | None, float | None]:
+    """The location's point (lon, lat as the grid import reads GeoJSON), or (None, None) without one; a half or
+    out-of-range point is refused naming the field."""
+    if not isinstance(location, dict) or (location.get("lon") in (None, "") and location.get("lat") in (None, "")):
+        return None, None
+    errors = {}
+    point = []
+    for name, limit in (("lon", 180), ("lat", 90)):
+        value = location.get(name)
+        try:
+            if value is None or isinstance(value, bool):
+                raise ValueError
+            number = float(value)
+            if not -limit <= number <= limit:
+                raise ValueError
+            point.append(number)
+        except (TypeError, ValueError):
+            errors[f"location.{name}"] = f"a number from -{limit} to {limit} (lon and lat come together)"
+    if errors:
+        raise InvalidDataError.for_fields(errors)
+    return point[0], point[1]
+
+
+def open_case_in(session: Any, rt: Runtime, *, procedure: str, prepared: dict[str, Any], actor: Actor,
+                 now: datetime, **opening: Any) -> CaseView:
+    """Open a prepared case inside the caller's transaction (a finding opens its case in the inspection's);
+    `opening` adds to the case_opened event (e.g. the inspection it came from)."""
+    department, columns = prepared["department"], prepared["columns"]
+    variables = dict(prepared["variables"])
+    version = queries.latest_procedure(session, procedure)
+    if version is None:
+        raise ProcedureNotFoundError(f"no active procedure '{procedure}'")
+    parsed = rt.procedure(version)
+    _check_category(parsed.source.process_properties, columns["category"])
+    variables.update(_start_form(parsed.source.start_form, variables))
+    case = CaseRecord(procedure_version_id=version.id, department=department, opened_by=actor.username,
+                      opened_at=now, status=CaseStatus.OPEN.value, workflow_state="", deadlines=[],
+                      audit_seq=0, audit_head="", row_version=1, **columns)
+    queries.insert_case(session, case)
+    case.case_no = f"{now.year}-{case.id:06d}"
+    queries.set_case_no(session, case.id, case.case_no)
+    variables.update(case_no=case.case_no, department=department, party_name=case.party_name,
+                     party_type=case.party_type)
+    run, changes = rt.start_run(parsed, variables, now)
+    step = steps.Step(case, parsed, f"{version.key}:{version.version}", run, runtime=rt,
+                      audit_key=rt.settings.audit_key)
+    code = _new_access_code()
+    session.add(PartyAccessRecord(case_id=case.id, code_hash=hash_access_code(
+        secret=rt.settings.secret, case_no=case.case_no, code=code), created_at=now))
+    steps.record(session, step, EventType.CASE_OPENED, actor, now, None, case_no=case.case_no,
+                 procedure=version.key, version=version.version, department=department,
+                 category=case.category, party={"name": case.party_name, "type": case.party_type,
+                                                "id_number": case.party_id_masked},
+                 location=views.location_of(case), **opening)
+    steps.save(session, step, changes, actor=actor, now=now)
+    view = steps.case_view(session, step)
     view.access_code = code
     return view
 

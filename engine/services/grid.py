@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
-from engine.domain import Actor, InvalidDataError, Role
+from engine import audit
+from engine.domain import Actor, EventType, InvalidDataError, Role
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.store import InspectionRecord, grid
@@ -118,17 +119,6 @@ def locate(rt: Runtime, *, lon: float, lat: float) -> str | None:
     return None
 
 
-def cell_of_location(location: Any, rt: Runtime) -> str | None:
-    """The cell of a case's location given as a point ({"lon": .., "lat": ..}), or None without one."""
-    if not isinstance(location, dict):
-        return None
-    lon, lat = location.get("lon"), location.get("lat")
-    if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) \
-            or not isinstance(lat, (int, float)) or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return None
-    return locate(rt, lon=float(lon), lat=float(lat))
-
-
 @dataclass
 class InspectionView:
     id: int
@@ -148,30 +138,45 @@ class InspectionView:
 
 def record_inspection(rt: Runtime, *, actor: Actor, cell: str, findings: str = "", photos: list[str] | None = None,
                       open_case: dict[str, Any] | None = None) -> InspectionView:
-    """An inspector's patrol of a cell. With `open_case` ({procedure, category, address, party}), the finding
-    opens a case in the cell first and the inspection names it."""
+    """An inspector's patrol of a cell, audited. With `open_case` ({procedure, category, address, party, lon,
+    lat}), the finding opens a case in the cell: inspection, case and events in ONE transaction."""
     from engine.services import cases
 
     access.require_role(actor, INSPECTORS, "record inspections")
     photos = [str(p).strip()[:300] for p in (photos or []) if str(p).strip()][:20]
+    findings = findings.strip()[:4000]
     with rt.store.transaction(write=False) as session:
         if grid.cell(session, cell) is None:
             raise InvalidDataError.for_fields({"cell": f"no grid cell '{cell}'"})
-    case_id = case_no = None
+    prepared = None
     if open_case:
-        if not findings.strip():
+        if not findings:
             raise InvalidDataError.for_fields({"findings": "say what was found"})
-        data = {"category": open_case.get("category") or None,
-                "location": {"address": str(open_case.get("address") or "")[:500], "grid_cell": cell},
-                "party": open_case.get("party") or {}, "finding": findings.strip()[:2000], "photos": photos}
-        view = cases.open_case(rt, procedure=str(open_case.get("procedure") or ""), data=data, actor=actor)
-        case_id, case_no = view.id, view.case_no
+        location: dict[str, Any] = {"address": str(open_case.get("address") or "")[:500], "grid_cell": cell}
+        if open_case.get("lon") not in (None, "") or open_case.get("lat") not in (None, ""):
+            location.update(lon=open_case.get("lon"), lat=open_case.get("lat"))
+        prepared = cases.prepare_case(rt, actor=actor, data={
+            "category": open_case.get("category") or None, "location": location,
+            "party": open_case.get("party") or {}, "finding": findings[:2000], "photos": photos})
     now = rt.now()
+    key = rt.settings.audit_key
     with rt.store.transaction() as session:
         row = grid.add_inspection(session, InspectionRecord(
             cell=cell, inspector=actor.username, department=actor.department, inspected_at=now,
-            findings=findings.strip()[:4000], photos=photos, case_id=case_id))
-        return InspectionView.of(row, case_no)
+            findings=findings, photos=photos, case_id=None))
+        view = None
+        if prepared is not None:
+            view = cases.open_case_in(session, rt, procedure=str((open_case or {}).get("procedure") or ""),
+                                      prepared=prepared, actor=actor, now=now, inspection=row.id)
+            row.case_id = view.id
+            session.flush()
+        audit.record(session, key=key, case=None, event_type=EventType.INSPECTION_RECORDED, actor=actor, now=now,
+                     payload={"inspection": row.id, "cell": cell, "photos": len(photos), "finding": bool(findings)})
+        if findings:
+            audit.record(session, key=key, case=None, event_type=EventType.FINDING_RECORDED, actor=actor, now=now,
+                         payload={"inspection": row.id, "cell": cell, "findings": findings,
+                                  "case_no": view.case_no if view else None})
+        return InspectionView.of(row, view.case_no if view else None)
 
 
 def coverage(rt: Runtime, *, actor: Actor, since: datetime | None = None,
@@ -195,6 +200,15 @@ def coverage(rt: Runtime, *, actor: Actor, since: datetime | None = None,
                 for row in rows]
 
 
+def cell_geometry(rt: Runtime, *, actor: Actor, code: str | None) -> dict[str, Any] | None:
+    """One cell's MultiPolygon (the case page draws the case's point in it), or None without one."""
+    if not code or access.role_of(actor) not in COVERAGE_READERS:
+        return None
+    with rt.store.transaction(write=False) as session:
+        row = grid.cell(session, code)
+        return dict(row.geometry) if row is not None and row.geometry else None
+
+
 def cells_geojson(rt: Runtime, *, actor: Actor) -> dict[str, Any]:
     """The grid as a FeatureCollection (the map page draws it; no tile server)."""
     access.require_role(actor, COVERAGE_READERS, "read the grid")
@@ -203,3 +217,14 @@ def cells_geojson(rt: Runtime, *, actor: Actor) -> dict[str, Any]:
             {"type": "Feature", "geometry": row.geometry, "properties": {
                 "code": row.code, "name": row.name, "community": row.community, "street": row.street}}
             for row in grid.cells(session) if row.geometry]}
+
+
+def blind_spots_at(rt: Runtime, *, actor: Actor, moment: datetime, blind_days: int = BLIND_DAYS) -> list[dict[str, Any]]:
+    """The cells that were blind spots at a moment: no inspection in the `blind_days` before it."""
+    access.require_role(actor, COVERAGE_READERS, "read the grid's coverage")
+    with rt.store.transaction(write=False) as session:
+        last = grid.last_inspections(session, before=moment)
+        names = {row.code: row for row in grid.cells(session)}
+        return [{"code": code, "name": names[code].name, "street": names[code].street,
+                 "last_inspection": at.isoformat() if at else None}
+                for code, at in last.items() if at is None or at < moment - timedelta(days=blind_days)]

@@ -74,14 +74,21 @@ class CaseView:
                    department=case.department,
                    party={"name": case.party_name, "type": case.party_type, "contact": case.party_contact,
                           "id_number": case.party_id_masked},
-                   location={"address": case.address, "grid_cell": case.grid_cell},
-                   opened_at=_iso(case.opened_at), closed_at=_iso(case.closed_at),
+                   location=location_of(case), opened_at=_iso(case.opened_at), closed_at=_iso(case.closed_at),
                    next_due_at=_iso(case.next_due_at), deadlines=list(case.deadlines or []),
                    ready_tasks=tasks, row_version=case.row_version, data=data,
                    waiting_messages=list(waiting_messages or []))
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "ready_tasks": [task.as_dict() for task in self.ready_tasks]}
+
+
+def location_of(case: CaseRecord) -> dict[str, Any]:
+    """Address and grid cell, with the point (lon, lat) when the case has one."""
+    location: dict[str, Any] = {"address": case.address, "grid_cell": case.grid_cell}
+    if case.lon is not None and case.lat is not None:
+        location.update(lon=case.lon, lat=case.lat)
+    return location
 
 
 @dataclass

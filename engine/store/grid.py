@@ -86,3 +86,15 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:  # SQLite returns an aggregate's datetime naive (stored UTC)
         return value.replace(tzinfo=timezone.utc)
     return value
+
+
+def last_inspections(session: Session, *, before: datetime) -> dict[str, datetime | None]:
+    """Each cell's last inspection before a moment (a past month's blind spots are as they were then)."""
+    result: dict[str, datetime | None] = {code: None for code in session.scalars(
+        select(GridCellRecord.code).order_by(GridCellRecord.code))}
+    query = select(InspectionRecord.cell, func.max(InspectionRecord.inspected_at)).where(
+        InspectionRecord.inspected_at < before).group_by(InspectionRecord.cell)
+    for code, last in session.execute(query):
+        if code in result:
+            result[code] = _aware(last)
+    return result

@@ -89,6 +89,8 @@ class CaseRecord(Base):
     party_id_masked: Mapped[str] = mapped_column(String(64), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
     grid_cell: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)  # the point, as the grid's GeoJSON reads it
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     department: Mapped[str] = mapped_column(String(64), index=True)
     opened_by: Mapped[str] = mapped_column(String(100), default="")
     opened_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

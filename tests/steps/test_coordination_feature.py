@@ -8,7 +8,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from engine.domain import Actor, ConflictError, Role
-from engine.services import assessment, coordination, responsibilities, users
+from engine.services import assessment, assessment_cases, coordination, responsibilities, users
 from tests.builders import ROOT, a_supervisor, an_admin, an_officer
 from tests.steps.common import *  # noqa: F401,F403  (shared steps register as fixtures of this module)
 from tests.steps.common import World
@@ -190,3 +190,39 @@ def month_rates(world: World, group: str, figures: str) -> None:
                     'on average'))
 def month_hours(world: World, group: str, hours: float) -> None:
     assert _month(world, group)["avg_hours_without_department"] == hours
+
+
+# Each indicator's list beside its figure: counts directly, a rate through its numerator (rate x denominator).
+_COUNTED = {"reported": "reported", "filed": "filed", "dispatched": "dispatched", "returned": "returned",
+            "handled": "handled", "closed": "closed", "inspector_reports": "inspector_reports"}
+_NUMERATORS = {"closed_on_time": ("on_time_closure_rate", "closed"), "handled_on_time": ("on_time_handling_rate",
+               "handled"), "reworked": ("rework_rate", "handled"), "verified": ("verification_rate", "handled")}
+
+
+def _listed(world: World, indicator: str, by: str, group: str | None) -> int:
+    """Every page of the figure's list, one case a page, so the keyset is walked to the end."""
+    count, after = 0, 0
+    while True:
+        page = assessment_cases.cases_behind(world.rt, actor=an_admin(), indicator=indicator, period="month",
+                                             day=date(2026, 3, 2), by=by, group=group, after=after, limit=1)
+        count += len(page["cases"])
+        if page["next"] is None:
+            return count
+        after = page["next"]
+
+
+@then("every figure of the month's assessment, in every grouping, lists as many cases as it counts")
+def figures_list_their_cases(world: World) -> None:
+    checked = 0
+    for by in assessment.GROUPS:
+        result = assessment.assess(world.rt, actor=an_admin(), period="month", day=date(2026, 3, 2), by=by)
+        for row, group in [(g, g["group"]) for g in result["groups"]] + [(result["total"], None)]:
+            for indicator, name in _COUNTED.items():
+                assert _listed(world, indicator, by, group) == row[name], (by, group, indicator)
+                checked += row[name]
+            for indicator, (rate, whole) in _NUMERATORS.items():
+                expected = round((row[rate] or 0) * row[whole])
+                assert _listed(world, indicator, by, group) == expected, (by, group, indicator)
+            has_hops = row["avg_hours_without_department"] is not None
+            assert (_listed(world, "with_hops", by, group) > 0) == has_hops, (by, group)
+    assert checked > 0

@@ -27,8 +27,16 @@ def test_an_inspector_patrols_and_the_map_shows_coverage(browser, rt, penalty, g
     patrol = ivy.get("/inspect")
     assert words[2] in patrol.text and 'name="viewport"' in patrol.text and "HP-0412-07" in patrol.text
     done = ivy.post("/inspect", {"cell": "HP-0412-07", "findings": "占道经营", "photos": "IMG-1 IMG-2",
-                                 "open_case": "1", "procedure": penalty, "category": "", "address": "淮海中路 12 号"})
+                                 "open_case": "1", "procedure": penalty, "category": "", "address": "淮海中路 12 号",
+                                 "lon": "121.465", "lat": "31.225"})
     assert done.status_code == 200 and words[3] in done.text
+    assert 'id="lon"' in patrol.text and 'id="lat"' in patrol.text
+    with rt.store.transaction(write=False) as session:  # the finding's case keeps the point it was found at
+        from sqlalchemy import select
+
+        from engine.store.records import CaseRecord
+        assert session.execute(select(CaseRecord.grid_cell, CaseRecord.lon, CaseRecord.lat)).all() == [
+            ("HP-0412-07", 121.465, 31.225)]
     map_page = ivy.get("/grid")
     assert words[0] in map_page.text and map_page.text.count("<path ") == 3
     assert 'data-cell="HP-0412-07" data-shade="covered"' in map_page.text

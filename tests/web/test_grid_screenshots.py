@@ -36,7 +36,7 @@ def test_grid_screenshots_of_the_map_and_the_dashboard(language, gridded, open_p
     assert map_title in page.inner_text("h1") and page.locator("#grid-map path").count() == 3
     page.screenshot(path=str(folder / f"grid-map-{language}.png"), full_page=True)
     page.goto("/assessment?period=year")
-    page.wait_for_selector("#trend-chart")
+    page.wait_for_selector("#trend-charts.drawn #trend-chart svg")  # ECharts has drawn
     assert dashboard_title in page.inner_text("h1")
     page.screenshot(path=str(folder / f"assessment-dashboard-{language}.png"), full_page=True)
     assert not page.errors
