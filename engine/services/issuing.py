@@ -83,6 +83,7 @@ def _render(rt: Runtime, session, case, *, template: str, lang: str, number: str
             data: dict[str, Any] | None = None, replaces: dict[str, Any] | None = None,
             extra: dict[str, Any] | None = None) -> str:
     calendar = load_calendar(rt.settings.jurisdiction)
+    procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
     values = {**case_variables(session, case.id), **(data or {})}
     zh = lang == "zh_Hans"
     text = _DEADLINE_TEXT.get(template)
@@ -91,7 +92,8 @@ def _render(rt: Runtime, session, case, *, template: str, lang: str, number: str
         case={"case_no": case.case_no, "party_name": case.party_name, "address": case.address,
               "grid_cell": case.grid_cell},
         issued_on=_date_text(calendar.local_date(now.isoformat()), zh), portal_url=rt.settings.portal_url,
-        replaces=replaces, deadline_text=(text[0] if zh else text[1]) if text else "",
+        replaces=replaces, templates=documents.template_files(procedure.files),
+        deadline_text=(text[0] if zh else text[1]) if text else "",
         correct_by="", pay_by="", **(extra or {}))
 
 
