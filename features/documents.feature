@@ -25,7 +25,9 @@ Feature: The paper trail of a case, from filing to the court package
     Then the case has the penalty decision "示城管罚决〔2026〕1号" stating "1000", "十五日", "六十日" and "Noise Pollution Prevention Law art. 87"
     When officer "olga" serves the penalty decision in person on "Wang Wu", who refuses to sign before "Li Si"
     And officer "olga" serves the decision
-    And 16 days pass
+    # the 15 days of payment run from the recorded service (Friday 20 March) and end on Saturday 4 April, in
+    # the Qingming holiday: they roll forward to the end of Tuesday 7 April, so the demand waits until after it
+    And 19 days pass
     And officer "olga" serves a demand for 1030
     Then the case has the demand notice "示城管催告〔2026〕1号" stating "1030", "CG-2026-17" and "十日"
     When legal reviewer "lena" asks for the court package
