@@ -31,6 +31,7 @@ FLASHES = {
     "task_completed": N_("Completed: %(task)s."),
     "evidence_added": N_("Evidence stored: %(filename)s, sha256 %(sha256)s."),
     "custody_transferred": N_("%(filename)s is now held by %(holder)s; the handover is on record."),
+    "evidence_disclosed": N_("The party can now see %(filename)s in the portal; each download is a custody view."),
     "message_recorded": N_("Recorded: %(message)s."),
     "statement_sent": N_("Your statement was received. The office must consider it before deciding."),
     "hearing_sent": N_("Your request for a hearing was received."),

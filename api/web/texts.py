@@ -29,7 +29,8 @@ EVENTS = {
     "case_cancelled": N_("Case cancelled"), "case_suspended": N_("Case suspended"),
     "case_resumed": N_("Case resumed"), "evidence_added": N_("Evidence added"),
     "case_exported": N_("Case file exported"), "custody_transferred": N_("Evidence handed over"),
-    "evidence_viewed": N_("Evidence viewed"), "evidence_cited": N_("Evidence cited by the decision"),
+    "evidence_viewed": N_("Evidence viewed"), "evidence_disclosed": N_("Evidence shown to the party"),
+    "evidence_cited": N_("Evidence cited by the decision"),
     "rights_notice_served": N_("Rights notice served"), "step_refused": N_("Step refused"),
     "department_assigned": N_("Department assigned"), "task_cancelled": N_("Task withdrawn"),
     "document_served": N_("Document served"), "procedure_deployed": N_("Procedure deployed"),
@@ -52,7 +53,7 @@ DOCUMENTS = {"rights_notice": N_("Notice of proposed penalty and of rights"),
              "penalty_decision": N_("Administrative penalty decision"), "demand_notice": N_("Demand notice"),
              "education_record": N_("Decision not to impose a penalty, with the record of education"),
              "dispatch_sheet": N_("Dispatch sheet"),
-             "court_package": N_("Application for compulsory enforcement")}
+             "court_package": N_("Application for compulsory enforcement"), "evidence": N_("Evidence")}
 SERVICE_METHODS = {"in_person": N_("In person"), "left_at_address": N_("Left at the address"),
                    "registered_mail": N_("Registered mail"), "electronic": N_("Electronically, with consent"),
                    "public_announcement": N_("Public announcement")}
