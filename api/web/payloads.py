@@ -23,6 +23,9 @@ KEYS = {
     "role": N_("Role"), "paused_seconds": N_("Paused for"), "incident": N_("Incident"), "error": N_("Error"),
     "from": N_("From"), "to": N_("To"), "key": N_("Procedure"), "files": N_("Files"), "topic": N_("Topic"),
     "decision": N_("Decision table"), "result": N_("Result"), "inputs": N_("Inputs"), "outputs": N_("Outputs"),
+    "template": N_("Document"), "number": N_("Document number"), "lang": N_("Language"),
+    "method": N_("Service method"), "served_at": N_("Served"), "recipient": N_("Recipient"),
+    "tracking_no": N_("Tracking number"), "replaces_number": N_("Replaces"),
 }
 _PARTY_TYPES = {"person": N_("Person"), "organisation": N_("Organisation")}
 _ELEMENT_LISTS = ("passed", "then_passed")
@@ -55,11 +58,14 @@ def _value(key: str, value: Any, event: Any, history: Any) -> Markup:
         return escape(gettext(", ")).join(_element(labels, str(v)) for v in value)
     if key == "name" and event.element_id:
         return _element(labels, event.element_id)
+    if key in ("template", "kind") and value in texts.DOCUMENTS:  # a document's title, the other language beside
+        return texts.document_both(value)
     tables = {"stage": texts.STAGES, "department": texts.DEPARTMENTS, "category": texts.CATEGORIES,
-              "party.type": _PARTY_TYPES, "message": texts.MESSAGES, "role": texts.ROLES}
+              "party.type": _PARTY_TYPES, "message": texts.MESSAGES, "role": texts.ROLES,
+              "method": texts.SERVICE_METHODS, "lang": i18n.LOCALE_NAMES}
     if key in tables and isinstance(value, str):
         return escape(texts.label(tables[key], value)) if value in tables[key] else _code(value)
-    if key in ("due_at",) and isinstance(value, str):
+    if key in ("due_at", "served_at") and isinstance(value, str):
         return escape(i18n.format_instant(value))
     if isinstance(value, (dict, list)):
         return _code(value)

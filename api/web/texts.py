@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.web.i18n import N_, current, gettext
+from markupsafe import Markup
+
+from api.web.i18n import N_, current, gettext, using
 
 STAGES = {
     "filing": N_("Filing"), "investigation": N_("Investigation"), "determination": N_("Determination"),
@@ -223,6 +225,18 @@ def label(table: dict[str, str], code: str | None) -> str:
     if not code:
         return ""
     return gettext(table[code]) if code in table else code.replace("_", " ")
+
+
+def document_both(code: str | None) -> Markup:
+    """A document's title in the reader's language with the other beside it (a document is evidence in both)."""
+    here = label(DOCUMENTS, code)
+    other = "en" if current() == "zh_Hans" else "zh_Hans"
+    with using(other):
+        there = label(DOCUMENTS, code)
+    if there == here:
+        return Markup("{}").format(here)
+    return Markup('{} <span class="muted small" lang="{}">{}</span>').format(
+        here, "zh-Hans" if other == "zh_Hans" else "en", there)
 
 
 def matched(patterns: list[tuple[re.Pattern, str]], text: str | None) -> str:

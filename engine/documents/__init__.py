@@ -4,7 +4,8 @@ the Noto CJK fonts of the project's setup), with the agency's name, its seal and
 portal. Numbers, storage and audit are the services' (engine/services/issuing.py); this package only renders."""
 from engine.documents.library import resolve as resolve_templates, template_files
 from engine.documents.render import (KINDS, LANGS, DocumentKind, MissingFieldsError, TemplateRefusedError,
-                                     render_html, render_pdf, required_fields, sample_html, trial_problems)
+                                     render_html, render_pdf, required_fields, sample_html, titles, trial_problems)
 
 __all__ = ["KINDS", "LANGS", "DocumentKind", "MissingFieldsError", "TemplateRefusedError", "render_html",
-           "render_pdf", "required_fields", "resolve_templates", "sample_html", "template_files", "trial_problems"]
+           "render_pdf", "required_fields", "resolve_templates", "sample_html", "template_files", "titles",
+           "trial_problems"]

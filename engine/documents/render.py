@@ -44,6 +44,20 @@ KINDS: dict[str, DocumentKind] = {kind.name: kind for kind in (
 )}
 
 
+# what a case file holds besides the documents issued from templates, named in both languages too
+OTHER_TITLES = {"evidence": ("证据", "Evidence"), "service_proof": ("送达回证", "Proof of service"),
+                "court_package_manifest": ("强制执行申请材料清单", "Court package manifest")}
+
+
+def titles(kind: str | None) -> dict[str, str] | None:
+    """A document kind's title per locale ({"zh_Hans": ..., "en": ...}), None for a kind nobody named."""
+    spec = KINDS.get(kind or "")
+    if spec is not None:
+        return {"zh_Hans": spec.title_zh, "en": spec.title_en}
+    other = OTHER_TITLES.get(kind or "")
+    return {"zh_Hans": other[0], "en": other[1]} if other else None
+
+
 class _Values(dict):
     """The case's variables in a template: an optional one the case lacks reads as empty (required ones are
     checked before rendering; a misspelt template name still fails under StrictUndefined)."""
