@@ -109,6 +109,12 @@ def _with_templates(parsed: Procedure, texts: dict[str, str]) -> tuple[Procedure
     return replace(parsed, sha256=sources_sha256(files), files=files), texts, problems
 
 
+def document_checks(parsed: Procedure, files: Mapping[str, bytes]) -> list[Problem]:
+    """What a deploy would say of the documents these files issue (unknown kinds, template problems)."""
+    _, _, problems = _with_templates(parsed, documents.template_files(files))
+    return _document_problems(parsed) + problems
+
+
 def _document_problems(parsed) -> list[Problem]:
     """A task's `document` property must name templates Dueflow has (docs/documents.md)."""
     problems = []

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from engine import bpmn, documents, policy
 from engine.domain import Actor, InvalidDataError, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role
 from engine.services import access, issuing
-from engine.services.procedures import with_lanes
+from engine.services.procedures import document_checks, with_lanes
 from engine.services.runtime import Runtime
 from engine.store import ProcedureVersionRecord, queries
 from engine.workflow import Procedure, parse_procedure
@@ -73,6 +73,7 @@ def check_draft(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
     try:
         parsed = parse_procedure(dict(files))
         problems.extend(parsed.source.warnings)
+        problems.extend(document_checks(parsed, files))
         graphs = parsed.source.graphs
     except ProcedureInvalidError as exc:
         problems.extend(exc.problems)

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from engine.documents import library
 from engine.domain import ProcedureInvalidError
-from engine.services import issuing, procedures
+from engine.services import issuing, procedures, revisions
 from tests.builders import a_case, an_admin, an_auditor, an_officer
 
 BPMN = Path(__file__).resolve().parents[1] / "fixtures" / "documents" / "templated.bpmn"
@@ -36,7 +36,6 @@ def _issued_text(rt, case_id: int, lang: str = "zh_Hans") -> str:
 
 
 def _sources(rt, version: int) -> dict[str, str]:
-    from engine.services import revisions
     return revisions.version_sources(rt, key="templated", version=version, actor=an_admin())
 
 
@@ -83,6 +82,8 @@ def test_a_template_syntax_error_is_a_deploy_error_naming_file_and_line(rt):
     [problem] = refused.value.details
     assert (problem["file"], problem["line"], problem["rule"]) == ("rights_notice.html", 3, "document_template")
     assert "syntax" in problem["message"]
+    checked = revisions.check_draft(rt, files=_files(**{"rights_notice.html": broken}), actor=an_admin())
+    assert [(p["file"], p["line"]) for p in checked if p["rule"] == "document_template"] == [("rights_notice.html", 3)]
 
 
 def test_a_layout_nobody_has_is_a_deploy_error_naming_the_file_that_extends_it(rt):
