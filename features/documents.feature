@@ -41,6 +41,20 @@ Feature: The paper trail of a case, from filing to the court package
     And each download is on the audit trail
     And the audit trail verifies
 
+  Scenario: The statement period runs five working days from the recorded service, not from the step
+    Given the violation was not corrected and the rights notice is served on "2026-03-10"
+    Then the statement period ends at "2026-03-17T15:59:59+00:00"
+    When 2 days pass
+    And officer "olga" serves the rights notice by registered mail "EMS1234567890CN"
+    Then the statement period ends at "2026-03-19T15:59:59+00:00"
+    And the party's documents page shows the statement period ending at "2026-03-19T15:59:59+00:00"
+    And the audit trail says the deadline was set from the service of the rights notice
+    When 6 days pass
+    Then the statement period has not ended
+    When 2 days pass
+    Then the statement period has ended
+    And the audit trail verifies
+
   Scenario: Corrected in time: no penalty, and the record of education says why
     When 8 days pass
     And officer "olga" reinspects and finds the violation corrected
