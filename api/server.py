@@ -30,8 +30,9 @@ def procedure_folder_files(folder: Path) -> dict[str, bytes]:
 
 
 def deploy_bundled(rt: Runtime, folder: Path = PROCESSES, out=print) -> dict[str, str]:
-    """Deploy each procedure folder's files (procedure_folder_files); identical files keep their version, so restarts are
-    idempotent. A folder that fails is skipped with a warning: one broken procedure must not stop the rest."""
+    """Deploy each procedure folder's files (procedure_folder_files); identical files keep their version, so
+    restarts are idempotent. A folder that fails is skipped with a warning: one broken procedure must not stop
+    the rest."""
     deployed: dict[str, str] = {}
     if not folder.is_dir():
         return deployed

@@ -92,8 +92,8 @@ def build_environment() -> Environment:
         message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
         department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
-        document=lambda c: texts.label(texts.DOCUMENTS, c), document_both=texts.document_both, service_method=lambda c: texts.label(
-            texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
+        document=lambda c: texts.label(texts.DOCUMENTS, c), document_both=texts.document_both,
+        service_method=lambda c: texts.label(texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
         filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12],
         localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name)
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,

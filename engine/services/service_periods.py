@@ -53,12 +53,13 @@ def _marked(step, element_id: str) -> tuple[str, str, str | None] | None:
 def reset_timers(step, *, jurisdiction: str) -> dict[str, dict[str, Any]]:
     """Move each waiting timer marked `served_period` whose document has been served (its `_served_at` variable)
     to the end of the period that service started. Returns what moved by timer element, for the audit trail."""
-    data, moved = step.run.data, {}
-    for element_id, due in step.run.waiting_timers():
-        marked = _marked(step, element_id)
-        if marked is None:
-            continue
-        timer, kind, period = marked
+    marked_timers = [(waiting, due, marked) for waiting, due in step.run.waiting_timers()
+                     if (marked := _marked(step, waiting)) is not None]
+    if not marked_timers:  # most steps: nothing to read
+        return {}
+    data = step.run.data
+    moved: dict[str, dict[str, Any]] = {}
+    for waiting, due, (timer, kind, period) in marked_timers:
         served_at = data.get(served_variable(kind))
         if not served_at:
             continue
@@ -67,6 +68,6 @@ def reset_timers(step, *, jurisdiction: str) -> dict[str, dict[str, Any]]:
         if name is None or name not in ends:
             continue
         end = datetime.fromisoformat(ends[name])
-        if end != due and step.run.set_timer(element_id, end):
+        if end != due and step.run.set_timer(waiting, end):
             moved[timer] = {"was": due.isoformat(), "document": kind, "period": name, "served_at": served_at}
     return moved

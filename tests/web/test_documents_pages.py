@@ -119,8 +119,8 @@ def test_the_rights_notice_and_the_decision_as_typeset_on_paper(language, sqlite
     for template, (data, titles) in TYPESET.items():
         issued = issuing.issue_document(sqlite_rt, case_id=case.id, template=template, data=data,
                                         lang="zh_Hans" if language == "zh" else "en", actor=an_officer())
-        content = next(c for v, c in issuing.case_documents_for_export(sqlite_rt, case_id=case.id,
-                                                                        actor=an_auditor()) if v.view.id == issued.view.id)
+        exported = issuing.case_documents_for_export(sqlite_rt, case_id=case.id, actor=an_auditor())
+        content = next(c for v, c in exported if v.view.id == issued.view.id)
         pdf = pypdfium2.PdfDocument(content)
         page = pdf[0]
         assert titles[language] in page.get_textpage().get_text_range()
