@@ -142,6 +142,7 @@ class TaskView(BaseModel):
     party_name: str = ""
     form: list[dict[str, Any]] = []
     names: dict[str, str] = Field(default_factory=dict, description="the task's name per locale (zh_Hans ...)")
+    documents: list[str] = Field(default_factory=list, description="the document kinds completing the task issues")
 
 
 class CaseView(BaseModel):

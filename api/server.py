@@ -19,14 +19,25 @@ log = logging.getLogger("dueflow.server")
 CHECKPOINT_INTERVAL = 5.0  # seconds: the window an attacker with database access has before events are signed
 
 
+def procedure_folder_files(folder: Path) -> dict[str, bytes]:
+    """A procedure folder's .bpmn and .dmn files and its own document templates (`documents/<name>.html`, which
+    replace Dueflow's template of that name for this procedure: docs/documents.md)."""
+    files = {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn")}
+    templates = folder / "documents"
+    if templates.is_dir():
+        files.update({p.name: p.read_bytes() for p in sorted(templates.iterdir()) if p.suffix == ".html"})
+    return files
+
+
 def deploy_bundled(rt: Runtime, folder: Path = PROCESSES, out=print) -> dict[str, str]:
-    """Deploy each procedure folder's .bpmn + .dmn files; identical files keep their version, so restarts are
-    idempotent. A folder that fails is skipped with a warning: one broken procedure must not stop the rest."""
+    """Deploy each procedure folder's files (procedure_folder_files); identical files keep their version, so
+    restarts are idempotent. A folder that fails is skipped with a warning: one broken procedure must not stop
+    the rest."""
     deployed: dict[str, str] = {}
     if not folder.is_dir():
         return deployed
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
-        files = {p.name: p.read_bytes() for p in sorted(sub.iterdir()) if p.suffix in (".bpmn", ".dmn")}
+        files = procedure_folder_files(sub)
         if not any(name.endswith(".bpmn") for name in files):
             continue
         try:

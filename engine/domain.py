@@ -88,7 +88,8 @@ class EventType(enum.StrEnum):
     COURT_PACKAGE_ASSEMBLED = "court_package_assembled"  # CL 53-55: the application, its PDF and manifest
     EVIDENCE_ADDED = "evidence_added"
     CUSTODY_TRANSFERRED = "custody_transferred"  # custody passed from one holder to another
-    EVIDENCE_VIEWED = "evidence_viewed"  # a document or evidence file was opened (downloaded) by staff
+    EVIDENCE_VIEWED = "evidence_viewed"  # an evidence file (or a staff document) was opened: by staff or the party
+    EVIDENCE_DISCLOSED = "evidence_disclosed"  # an evidence file was made visible to the party in the portal
     EVIDENCE_CITED = "evidence_cited"  # a decision lists the evidence it relies on
     CASE_EXPORTED = "case_exported"  # the whole case file was exported (every document viewed)
     STEP_REFUSED = "step_refused"  # a rights gate or the separation of duties said no

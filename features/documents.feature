@@ -25,7 +25,9 @@ Feature: The paper trail of a case, from filing to the court package
     Then the case has the penalty decision "示城管罚决〔2026〕1号" stating "1000", "十五日", "六十日" and "Noise Pollution Prevention Law art. 87"
     When officer "olga" serves the penalty decision in person on "Wang Wu", who refuses to sign before "Li Si"
     And officer "olga" serves the decision
-    And 16 days pass
+    # the 15 days of payment run from the recorded service (Friday 20 March) and end on Saturday 4 April, in
+    # the Qingming holiday: they roll forward to the end of Tuesday 7 April, so the demand waits until after it
+    And 19 days pass
     And officer "olga" serves a demand for 1030
     Then the case has the demand notice "示城管催告〔2026〕1号" stating "1030", "CG-2026-17" and "十日"
     When legal reviewer "lena" asks for the court package
@@ -37,6 +39,20 @@ Feature: The paper trail of a case, from filing to the court package
     And its manifest lists the decision, the demand with its service and the evidence
     And the party sees 4 documents served and downloads each of them intact
     And each download is on the audit trail
+    And the audit trail verifies
+
+  Scenario: The statement period runs five working days from the recorded service, not from the step
+    Given the violation was not corrected and the rights notice is served on "2026-03-10"
+    Then the statement period ends at "2026-03-17T15:59:59+00:00"
+    When 2 days pass
+    And officer "olga" serves the rights notice by registered mail "EMS1234567890CN"
+    Then the statement period ends at "2026-03-19T15:59:59+00:00"
+    And the party's documents page shows the statement period ending at "2026-03-19T15:59:59+00:00"
+    And the audit trail says the deadline was set from the service of the rights notice
+    When 6 days pass
+    Then the statement period has not ended
+    When 2 days pass
+    Then the statement period has ended
     And the audit trail verifies
 
   Scenario: Corrected in time: no penalty, and the record of education says why

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from api.server import procedure_folder_files
 from engine.domain import Actor, Role
 from engine.services import cases, procedures
 from engine.services.runtime import Runtime
@@ -44,8 +45,7 @@ def files_of(*paths: str | Path) -> dict[str, bytes]:
 
 
 def procedure_files(name: str) -> dict[str, bytes]:
-    folder = PROCESSES / name
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".bpmn", ".dmn")}
+    return procedure_folder_files(PROCESSES / name)
 
 
 def a_deployed(rt: Runtime, *paths: str | Path) -> str:

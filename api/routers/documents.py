@@ -71,6 +71,13 @@ async def hand_over(case_id: CaseId, document_id: DocumentId, body: EvidenceHand
     return as_json(view.as_dict())
 
 
+@router.post("/{document_id}/disclosure", response_model=CustodyView, responses=errors(401, 403, 404, 409))
+async def disclose(case_id: CaseId, document_id: DocumentId, rt: RuntimeDep, writes: WritesDep, actor: CurrentActor):
+    """Show a piece of evidence to the party in the portal; each download there is a custody view by the party."""
+    view = await writes.run(custody.disclose_evidence, rt=rt, case_id=case_id, document_id=document_id, actor=actor)
+    return as_json(view.as_dict())
+
+
 citations = APIRouter(prefix="/api/cases/{case_id}/evidence-citations", tags=["documents"])
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
 
 from api.encoding import TotalJSONResponse as JSONResponse
 from api.web import i18n, lint_texts
 from api.web.pages import WebRoute, locale_of, page, redirect, secure
+from api.web.paperwork import PREVIEW_CSP
 from api.web.session import CheckedForm, StaffUser
 from engine.domain import Actor, DueflowError, ForbiddenError, InvalidDataError, Role
 from engine.services import incidents, procedures, revisions, users
@@ -35,6 +37,17 @@ def procedure_list(request: Request, actor: StaffUser):
     member may read the published procedures; only admins see the modeler and deploy buttons)."""
     return page(request, "admin/procedures.html", procedures=revisions.procedure_history(_rt(request), actor=actor),
                 is_admin=actor.role == Role.ADMIN, problems=[], deployed=None)
+
+
+@router.get("/procedures/{key}/versions/{version}/documents/{template}")
+def document_preview(request: Request, actor: StaffUser, key: Annotated[str, Path(pattern=KEY_PATTERN)],
+                     version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                     template: Annotated[str, Path(pattern=r"^[a-z_]{1,32}$")],
+                     lang: Annotated[str, Query(pattern=r"^(zh_Hans|en)$")] = "zh_Hans"):
+    """A version's stored document template, each variable shown by its name: what that version's cases issue."""
+    html = revisions.template_preview(_rt(request), key=key, version=version, template=template, lang=lang,
+                                      actor=actor)
+    return secure(HTMLResponse(html, headers={"Content-Security-Policy": PREVIEW_CSP, "Cache-Control": "no-store"}))
 
 
 @router.get("/modeler")

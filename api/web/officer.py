@@ -171,6 +171,13 @@ def hand_over(request: Request, actor: StaffUser, case_id: CaseId, document_id: 
                     holder=chain.holder)
 
 
+@router.post("/cases/{case_id}/documents/{document_id}/disclosure")
+def disclose(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId, _form: CheckedForm):
+    """Show a piece of evidence to the party in the portal; each download there is a custody view."""
+    chain = custody.disclose_evidence(_rt(request), case_id=case_id, document_id=document_id, actor=actor)
+    return redirect(request, f"/cases/{case_id}#evidence", flash="evidence_disclosed", filename=chain.filename)
+
+
 @router.get("/cases/{case_id}/documents/{document_id}")
 def download(request: Request, actor: StaffUser, case_id: CaseId, document_id: CaseId):
     found = documents.get_document(_rt(request), case_id=case_id, document_id=document_id, actor=actor)

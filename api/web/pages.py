@@ -31,6 +31,7 @@ FLASHES = {
     "task_completed": N_("Completed: %(task)s."),
     "evidence_added": N_("Evidence stored: %(filename)s, sha256 %(sha256)s."),
     "custody_transferred": N_("%(filename)s is now held by %(holder)s; the handover is on record."),
+    "evidence_disclosed": N_("The party can now see %(filename)s in the portal; each download is a custody view."),
     "message_recorded": N_("Recorded: %(message)s."),
     "statement_sent": N_("Your statement was received. The office must consider it before deciding."),
     "hearing_sent": N_("Your request for a hearing was received."),
@@ -96,8 +97,8 @@ def build_environment() -> Environment:
         message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
         department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
-        document=lambda c: texts.label(texts.DOCUMENTS, c), service_method=lambda c: texts.label(
-            texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
+        document=lambda c: texts.label(texts.DOCUMENTS, c), document_both=texts.document_both,
+        service_method=lambda c: texts.label(texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
         filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12],
         localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name,
         migration_status=migration_texts.migration_status, migration_reason=migration_texts.migration_reason,

@@ -26,6 +26,9 @@ KEYS = {
     "plan": N_("Migration plan"), "from_version": N_("From version"), "to_version": N_("To version"),
     "mapping": N_("Element mapping"), "moved": N_("Moved elements"), "deadlines": N_("Deadlines"),
     "approved_by": N_("Approved by"),
+    "template": N_("Document"), "number": N_("Document number"), "lang": N_("Language"),
+    "method": N_("Service method"), "served_at": N_("Served"), "recipient": N_("Recipient"),
+    "tracking_no": N_("Tracking number"), "replaces_number": N_("Replaces"),
 }
 _PARTY_TYPES = {"person": N_("Person"), "organisation": N_("Organisation")}
 _ELEMENT_LISTS = ("passed", "then_passed")
@@ -58,15 +61,18 @@ def _value(key: str, value: Any, event: Any, history: Any) -> Markup:
         return escape(gettext(", ")).join(_element(labels, str(v)) for v in value)
     if key == "name" and event.element_id:
         return _element(labels, event.element_id)
+    if key in ("template", "kind") and value in texts.DOCUMENTS:  # a document's title, the other language beside
+        return texts.document_both(value)
     tables = {"stage": texts.STAGES, "department": texts.DEPARTMENTS, "category": texts.CATEGORIES,
-              "party.type": _PARTY_TYPES, "message": texts.MESSAGES, "role": texts.ROLES}
+              "party.type": _PARTY_TYPES, "message": texts.MESSAGES, "role": texts.ROLES,
+              "method": texts.SERVICE_METHODS, "lang": i18n.LOCALE_NAMES}
     if key in tables and isinstance(value, str):
         return escape(texts.label(tables[key], value)) if value in tables[key] else _code(value)
     if key == "deadlines" and isinstance(value, list):  # a migration's deadlines: kept, moved (why), gone, new
         return Markup("<br>").join(_deadline(labels, row) for row in value if isinstance(row, dict))
     if value == {} or value == []:
         return Markup("—")
-    if key in ("due_at",) and isinstance(value, str):
+    if key in ("due_at", "served_at") and isinstance(value, str):
         return escape(i18n.format_instant(value))
     if isinstance(value, (dict, list)):
         return _code(value)

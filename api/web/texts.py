@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.web.i18n import N_, current, gettext
+from markupsafe import Markup
+
+from api.web.i18n import N_, current, gettext, using
 
 STAGES = {
     "filing": N_("Filing"), "investigation": N_("Investigation"), "determination": N_("Determination"),
@@ -29,7 +31,8 @@ EVENTS = {
     "case_cancelled": N_("Case cancelled"), "case_suspended": N_("Case suspended"),
     "case_resumed": N_("Case resumed"), "evidence_added": N_("Evidence added"),
     "case_exported": N_("Case file exported"), "custody_transferred": N_("Evidence handed over"),
-    "evidence_viewed": N_("Evidence viewed"), "evidence_cited": N_("Evidence cited by the decision"),
+    "evidence_viewed": N_("Evidence viewed"), "evidence_disclosed": N_("Evidence shown to the party"),
+    "evidence_cited": N_("Evidence cited by the decision"),
     "rights_notice_served": N_("Rights notice served"), "step_refused": N_("Step refused"),
     "department_assigned": N_("Department assigned"), "task_cancelled": N_("Task withdrawn"),
     "document_served": N_("Document served"), "procedure_deployed": N_("Procedure deployed"),
@@ -55,7 +58,7 @@ DOCUMENTS = {"rights_notice": N_("Notice of proposed penalty and of rights"),
              "penalty_decision": N_("Administrative penalty decision"), "demand_notice": N_("Demand notice"),
              "education_record": N_("Decision not to impose a penalty, with the record of education"),
              "dispatch_sheet": N_("Dispatch sheet"),
-             "court_package": N_("Application for compulsory enforcement")}
+             "court_package": N_("Application for compulsory enforcement"), "evidence": N_("Evidence")}
 SERVICE_METHODS = {"in_person": N_("In person"), "left_at_address": N_("Left at the address"),
                    "registered_mail": N_("Registered mail"), "electronic": N_("Electronically, with consent"),
                    "public_announcement": N_("Public announcement")}
@@ -225,6 +228,18 @@ def label(table: dict[str, str], code: str | None) -> str:
     if not code:
         return ""
     return gettext(table[code]) if code in table else code.replace("_", " ")
+
+
+def document_both(code: str | None) -> Markup:
+    """A document's title in the reader's language with the other beside it (a document is evidence in both)."""
+    here = label(DOCUMENTS, code)
+    other = "en" if current() == "zh_Hans" else "zh_Hans"
+    with using(other):
+        there = label(DOCUMENTS, code)
+    if there == here:
+        return Markup("{}").format(here)
+    return Markup('{} <span class="muted small" lang="{}">{}</span>').format(
+        here, "zh-Hans" if other == "zh_Hans" else "en", there)
 
 
 def matched(patterns: list[tuple[re.Pattern, str]], text: str | None) -> str:

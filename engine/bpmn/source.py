@@ -13,6 +13,8 @@ from engine.bpmn.model import SourceModel
 from engine.bpmn.xml import BPMN_NS, DMN_NAMESPACES, namespace, parse_xml
 from engine.domain import Problem
 
+DOCUMENT_TEMPLATE_SUFFIX = ".html"
+
 
 def read_xml(files: Mapping[str, bytes | str]) -> SourceModel:
     """Parse every file; sort them into BPMN and DMN; report malformed XML with its line."""
@@ -24,6 +26,8 @@ def read_xml(files: Mapping[str, bytes | str]) -> SourceModel:
             mapping, problems = read_mapping(data.encode("utf-8") if isinstance(data, str) else data)
             model.lane_roles.update(mapping)
             model.problems.extend(problems)
+            continue
+        if name.endswith(DOCUMENT_TEMPLATE_SUFFIX):  # a document template stored with the version (engine.documents)
             continue
         root, problem = parse_xml(name, data)
         if problem is not None:

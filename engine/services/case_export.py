@@ -15,6 +15,7 @@ from engine import audit
 from engine.audit.chain import instant
 from engine.audit.merkle import heads_leaves, leaf_data
 from engine.audit.offline import EVENTS, FORMAT, MANIFEST
+from engine.documents import titles as document_titles
 from engine.domain import Actor, CaseNotFoundError, EventType, Role
 from engine.services import access, audit_trail
 from engine.services.custody import acts_on
@@ -127,7 +128,8 @@ def export_case(rt: Runtime, *, out: IO[bytes], actor: Actor, case_no: str | Non
         for document in documents:
             path = f"documents/{document.id}-{safe_filename(document.filename)}"
             members.append((path, stored_chunks(rt, document, custody.get(document.id))))
-            listed.append({"id": document.id, "kind": document.kind, "filename": document.filename,
+            listed.append({"id": document.id, "kind": document.kind, "title": document_titles(document.kind),
+                           "number": document.number, "filename": document.filename,
                            "media_type": document.media_type, "size": document.size, "sha256": document.sha256,
                            "created_by": document.created_by, "created_at": instant(document.created_at),
                            "path": path})

@@ -18,7 +18,8 @@ from engine.services.runtime import Runtime
 from engine.store import DecisionEvidenceRecord, queries
 
 CUSTODY_EVENTS = {EventType.EVIDENCE_ADDED.value, EventType.CUSTODY_TRANSFERRED.value,
-                  EventType.EVIDENCE_VIEWED.value, EventType.EVIDENCE_CITED.value}
+                  EventType.EVIDENCE_VIEWED.value, EventType.EVIDENCE_CITED.value, EventType.EVIDENCE_DISCLOSED.value}
+DISCLOSERS = {Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.ADMIN}
 DECISION_STAGES = {Stage.PENALTY_DECISION.value, Stage.DETERMINATION.value}
 REASSIGNERS = {Role.SUPERVISOR, Role.ADMIN, Role.SYSTEM}  # may move custody on from a holder who is away
 
@@ -98,6 +99,29 @@ def hand_over_evidence(rt: Runtime, *, case_id: int, document_id: int, to: str, 
                      payload={"document_id": record.id, "from": custody.holder, "to": to, "external": external,
                               "where": where, "note": note, "sha256": seal, "intact": seal == record.sha256})
         custody.holder = to
+        queries.save_case(session, case)
+        session.flush()
+        return _view(session, case.id, record, custody)
+
+
+def disclose_evidence(rt: Runtime, *, case_id: int, document_id: int, actor: Actor) -> CustodyView:
+    """Show a piece of evidence to the party in the portal (the evidence a statement or hearing answers, PL 44,
+    64); from then on each download by the party is a custody view on record like a staff member's."""
+    access.require_role(actor, DISCLOSERS, "show evidence to the party")
+    now = rt.now()
+    with rt.store.transaction() as session:
+        case = _case(session, case_id, actor, lock=True)
+        access.require_can_act_on_case(actor, case.department)
+        record, custody = _evidence(session, case, document_id, lock=True)
+        if record.visible_to_party:
+            raise ConflictError(f"the party already sees {record.filename}")
+        seal = sealed_hash(stored_chunks(rt, record, custody))
+        _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
+        audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.EVIDENCE_DISCLOSED,
+                     actor=actor, now=now, procedure_version=label,
+                     payload={"document_id": record.id, "filename": record.filename, "sha256": seal,
+                              "intact": seal == record.sha256})
+        record.visible_to_party = True
         queries.save_case(session, case)
         session.flush()
         return _view(session, case.id, record, custody)

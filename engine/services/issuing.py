@@ -9,16 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from engine import audit, documents
-from engine.calendar import Calendar, Period, legal_period, load_calendar
+from engine.calendar import load_calendar
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ConflictError,
                            DocumentNotFoundError, EventType, InvalidDataError, Role)
-from engine.services import access
+from engine.services import access, service_periods, steps
 from engine.services.documents import DocumentView, media_type_of, safe_filename
 from engine.services.runtime import Runtime
+from engine.services.service_periods import PERIODS, periods_after_service
 from engine.services.service_record import METHODS as SERVICE_METHODS, check_service
 from engine.store import CaseRecord, DocumentRecord, queries
 
@@ -28,12 +29,6 @@ ISSUABLE = ("rights_notice", "order_to_correct", "penalty_decision", "demand_not
             "dispatch_sheet")
 ISSUERS = (Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.ADMIN, Role.SYSTEM)
 MAX_PROOF_BYTES = 5 * 1024 * 1024
-# What starts to run when a document is served (PL 64, 67; Reconsideration Law 20; CL 35, 37).
-PERIODS: dict[str, tuple[tuple[str, Period], ...]] = {
-    "rights_notice": (("statement_and_hearing_request", legal_period(5, "PL")),),
-    "penalty_decision": (("payment", Period.calendar_days(15)), ("reconsideration", Period.calendar_days(60))),
-    "demand_notice": (("performance", legal_period(10, "CL")),),
-}
 _DEADLINE_TEXT = {  # what the document itself says, before anyone knows the service date
     "rights_notice": ("自本告知书送达之日起五个工作日内", "within 5 working days of service of this notice"),
     "demand_notice": ("自本催告书送达之日起十日内", "within 10 days of service of this demand"),
@@ -73,7 +68,7 @@ def case_variables(session, case_id: int) -> dict[str, Any]:
     return data
 
 
-def _agency(rt: Runtime) -> dict[str, Any]:
+def agency_of(rt: Runtime) -> dict[str, Any]:
     s = rt.settings
     return {"name": s.agency_name, "name_en": s.agency_name_en, "code": s.agency_code,
             "contact": s.agency_contact, "seal_path": s.seal_path}
@@ -83,15 +78,17 @@ def _render(rt: Runtime, session, case, *, template: str, lang: str, number: str
             data: dict[str, Any] | None = None, replaces: dict[str, Any] | None = None,
             extra: dict[str, Any] | None = None) -> str:
     calendar = load_calendar(rt.settings.jurisdiction)
+    procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
     values = {**case_variables(session, case.id), **(data or {})}
     zh = lang == "zh_Hans"
     text = _DEADLINE_TEXT.get(template)
     return documents.render_html(
-        template, lang=lang, data=values, agency=_agency(rt), number=number,
+        template, lang=lang, data=values, agency=agency_of(rt), number=number,
         case={"case_no": case.case_no, "party_name": case.party_name, "address": case.address,
               "grid_cell": case.grid_cell},
         issued_on=_date_text(calendar.local_date(now.isoformat()), zh), portal_url=rt.settings.portal_url,
-        replaces=replaces, deadline_text=(text[0] if zh else text[1]) if text else "",
+        replaces=replaces, templates=documents.template_files(procedure.files),
+        deadline_text=(text[0] if zh else text[1]) if text else "",
         correct_by="", pay_by="", **(extra or {}))
 
 
@@ -248,18 +245,6 @@ def _readable_case(session, actor: Actor, case_id: int):
     return case
 
 
-def periods_after_service(calendar: Calendar, template: str, served_at: datetime,
-                          data: dict[str, Any]) -> dict[str, str]:
-    """When each period that service starts ends (the end of that local day), on the working-day calendar
-    where the law counts working days."""
-    start = calendar.local_date(served_at.isoformat())
-    periods = list(PERIODS.get(template, ()))
-    days = data.get("remedy_days")
-    if template == "order_to_correct" and isinstance(days, int) and not isinstance(days, bool) and days > 0:
-        periods.append(("correction", Period.calendar_days(days)))
-    return {name: calendar.due_at(start, period).isoformat() for name, period in periods}
-
-
 def serve_document(rt: Runtime, *, case_id: int, document_id: int, method: str, served_at: datetime,
                    recipient: str, actor: Actor, tracking_no: str = "", refused: bool = False,
                    witnesses: tuple[str, ...] = (), consent_recorded: bool = False, proof: bytes = b"",
@@ -289,12 +274,21 @@ def serve_document(rt: Runtime, *, case_id: int, document_id: int, method: str, 
                                         served_at, case_variables(session, case.id))
         fields["periods"] = periods
         record.served_at, record.service, record.visible_to_party = served_at, fields, True
-        _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-        audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.DOCUMENT_SERVED,
-                     actor=actor, now=now, procedure_version=label,
-                     payload={"document_id": record.id, "number": record.number, "kind": record.template,
-                              "sha256": record.sha256, "served_at": served_at.isoformat(), **fields})
-        queries.save_case(session, case)
+        payload = {"document_id": record.id, "number": record.number, "kind": record.template,
+                   "sha256": record.sha256, "served_at": served_at.isoformat(), **fields}
+        if case.status not in (CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value) or not case.workflow_state:
+            _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
+            audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.DOCUMENT_SERVED,
+                         actor=actor, now=now, procedure_version=label, payload=payload)
+            queries.save_case(session, case)
+            return IssuedDocument.of(record)
+        # a live case: the periods this service starts are the engine's timers too (service_periods), written
+        # with the service in this one transaction
+        step = steps.load(rt, session, case.id, case)
+        steps.record(session, step, EventType.DOCUMENT_SERVED, actor, now, **payload)
+        step.run.set_variable(service_periods.served_variable(record.template or ""),
+                              served_at.astimezone(timezone.utc).isoformat())
+        steps.save(session, step, [], actor=actor, now=now)
         return IssuedDocument.of(record)
 
 

@@ -16,6 +16,7 @@ from engine import audit, values
 from engine.domain import EventType
 from engine.services import cases
 from engine.services.access import PARTY_MESSAGES
+from engine.services.documents import EVIDENCE, sealed_hash, stored_chunks
 from engine.services.runtime import Runtime
 from engine.services.throttle import Throttle
 from engine.store import queries
@@ -183,8 +184,22 @@ def party_document(rt: Runtime, *, access: PartyAccess, document_id: int) -> tup
         if case is None or document is None or not document.visible_to_party:
             raise DocumentNotFoundError(f"no document {document_id} in your case")
         _, label = rt.procedure_by_version_id(session, case.procedure_version_id)
-        audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.DOCUMENT_VIEWED,
-                     actor=access.actor, now=now, procedure_version=label,
-                     payload={"document_id": document.id, "number": document.number, "sha256": document.sha256})
-        queries.save_case(session, case)
-        return document.filename, document.media_type, bytes(document.content)
+        if document.kind == EVIDENCE:  # a custody view by the party, with the hash the bytes have now
+            chunks = stored_chunks(rt, document, queries.custody(session, document.id))
+            seal = sealed_hash(chunks)
+            audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.EVIDENCE_VIEWED,
+                         actor=access.actor, now=now, procedure_version=label,
+                         payload={"document_id": document.id, "sha256": seal, "intact": seal == document.sha256})
+            queries.save_case(session, case)
+            content = b"".join(chunks()) if seal is not None else None
+        else:
+            audit.record(session, key=rt.settings.audit_key, case=case, event_type=EventType.DOCUMENT_VIEWED,
+                         actor=access.actor, now=now, procedure_version=label,
+                         payload={"document_id": document.id, "number": document.number,
+                                  "sha256": document.sha256})
+            queries.save_case(session, case)
+            content = bytes(document.content)
+        filename, media_type = document.filename, document.media_type
+    if content is None:  # the attempt stays on record
+        raise DocumentNotFoundError(f"the file of document {document_id} is missing from the evidence folder")
+    return filename, media_type, content

@@ -1,9 +1,10 @@
 """Deploying and reading procedure versions (BPMN + DMN sources stored once per version)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
-from engine import audit, bpmn, policy
+from engine import audit, bpmn, documents, policy
 from engine.domain import (Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role)
 from engine.domain import EventType
 from engine.services import access, issuing
@@ -66,16 +67,17 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
     _check_names(files)
     files = with_lanes(files, lanes)
     texts = _decode(files)
-    sha256 = sources_sha256(files)
+    parsed = parse_procedure(files)
+    parsed, texts, template_problems = _with_templates(parsed, texts)
+    sha256 = parsed.sha256
     with rt.store.transaction() as session:
         existing = queries.procedure_by_sha256(session, sha256)
         if existing is not None:
             return DeployResult(existing.key, existing.version, sha256, False, list(existing.lint or []))
-    parsed = parse_procedure(files)
     _check_lengths(parsed)
     # one parse: the lint walks the graphs read with the trees SpiffWorkflow parsed
     findings = parsed.source.warnings + policy.lint_procedure(files, rt.policy, graphs=parsed.source.graphs)
-    findings += _document_problems(parsed)
+    findings += _document_problems(parsed) + template_problems
     errors = [p for p in findings if p.severity == "error"]
     if errors:
         raise ProcedureInvalidError(errors)
@@ -88,10 +90,29 @@ def deploy_procedure(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
                                            deployed_by=actor.username, deployed_at=now))
         audit.record(session, key=rt.settings.audit_key, case=None, event_type=EventType.PROCEDURE_DEPLOYED,
                      actor=actor, now=now, procedure_version=f"{parsed.key}:{version}",
-                     payload={"key": parsed.key, "version": version, "sha256": sha256, "files": sorted(files),
+                     payload={"key": parsed.key, "version": version, "sha256": sha256, "files": sorted(texts),
                               "warnings": len(warnings)})
     rt.remember(parsed)
     return DeployResult(parsed.key, version, sha256, True, warnings)
+
+
+def _with_templates(parsed: Procedure, texts: dict[str, str]) -> tuple[Procedure, dict[str, str], list[Problem]]:
+    """The version's files with every document template it issues from (docs/documents.md): the procedure's own
+    `<name>.html` over the library's, with the layouts they extend, checked; a changed template is a new sha256."""
+    kinds = sorted({name for element in parsed.elements.values() for name in issuing.task_documents_of(element)
+                    if name in issuing.ISSUABLE})
+    resolved, problems = documents.resolve_templates(kinds, documents.template_files(texts))
+    if not problems:
+        problems = documents.trial_problems(kinds, resolved)
+    texts = {**texts, **resolved}
+    files = {name: text.encode("utf-8") for name, text in texts.items()}
+    return replace(parsed, sha256=sources_sha256(files), files=files), texts, problems
+
+
+def document_checks(parsed: Procedure, files: Mapping[str, bytes]) -> list[Problem]:
+    """What a deploy would say of the documents these files issue (unknown kinds, template problems)."""
+    _, _, problems = _with_templates(parsed, documents.template_files(files))
+    return _document_problems(parsed) + problems
 
 
 def _document_problems(parsed) -> list[Problem]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from engine import bpmn, policy
-from engine.domain import Actor, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role
-from engine.services import access
-from engine.services.procedures import with_lanes
+from engine import bpmn, documents, policy
+from engine.domain import Actor, InvalidDataError, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role
+from engine.services import access, issuing
+from engine.services.procedures import document_checks, with_lanes
 from engine.services.runtime import Runtime
 from engine.store import ProcedureVersionRecord, queries
 from engine.workflow import Procedure, parse_procedure
@@ -73,6 +73,7 @@ def check_draft(rt: Runtime, *, files: Mapping[str, bytes], actor: Actor,
     try:
         parsed = parse_procedure(dict(files))
         problems.extend(parsed.source.warnings)
+        problems.extend(document_checks(parsed, files))
         graphs = parsed.source.graphs
     except ProcedureInvalidError as exc:
         problems.extend(exc.problems)
@@ -162,8 +163,30 @@ def procedure_history(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
                          "status": record.status, "deployed_by": record.deployed_by,
                          "deployed_at": record.deployed_at.isoformat() if record.deployed_at else None,
                          "files": sorted(record.sources), "lint": list(record.lint or []),
+                         "documents": version_documents(record.sources),
                          "diff": _diff(rt, previous, record).as_dict() if previous is not None else None})
         result.append({"key": key, "name": versions[-1].name, "latest": versions[-1].version,
                        "names": bpmn.element_names(rt.procedure(versions[-1]).source.process_properties),
                        "versions": list(reversed(rows))})
     return result
+
+
+def version_documents(files: Mapping[str, Any]) -> list[str]:
+    """The document kinds a stored version holds templates for (what its preview lists)."""
+    return sorted(name[:-len(documents.library.SUFFIX)] for name in documents.template_files(files)
+                  if name[:-len(documents.library.SUFFIX)] in documents.KINDS)
+
+
+def template_preview(rt: Runtime, *, key: str, version: int, template: str, lang: str, actor: Actor) -> str:
+    """A version's stored template as HTML, each variable shown by its name: what its cases will issue."""
+    access.require_role(actor, STAFF, "read procedures")
+    if lang not in documents.LANGS:
+        raise InvalidDataError.for_fields({"lang": f"one of {', '.join(documents.LANGS)}"})
+    with rt.store.transaction(write=False) as session:
+        record = queries.procedure_version(session, key, version)
+        if record is None:
+            raise ProcedureNotFoundError(f"no version {version} of procedure '{key}'")
+        if template not in version_documents(record.sources):
+            raise ProcedureNotFoundError(f"version {version} of '{key}' stores no template {template!r}")
+        return documents.sample_html(template, lang=lang, templates=documents.template_files(record.sources),
+                                     agency=issuing.agency_of(rt), portal_url=rt.settings.portal_url)

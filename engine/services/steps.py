@@ -10,6 +10,7 @@ from typing import Any, Callable
 from engine import audit
 from engine.services import access
 from engine.services import handover as handover_
+from engine.services import service_periods
 from engine.domain import Actor, CaseNotFoundError, CaseStatus, InvalidDataError, Role, TaskState
 from engine.domain import EventType
 from engine.services.time_limits import add_time_limits
@@ -70,12 +71,15 @@ def save(session: Session, step: Step, changes: list[Change], *, actor: Actor, n
     case, run = step.case, step.run
     _assign_department(session, step, actor, now, handover)
     previous = {d["element_id"] for d in step.case.deadlines or []}
+    jurisdiction = step.runtime.jurisdiction if step.runtime else "cn"
+    from_service = service_periods.reset_timers(step, jurisdiction=jurisdiction)  # periods the law starts at service
     due_by_task = _sync_deadlines(step)
-    add_time_limits(step, due_by_task, step.runtime.jurisdiction if step.runtime else "cn")
+    add_time_limits(step, due_by_task, jurisdiction)
     for deadline in step.case.deadlines:
-        if deadline["element_id"] not in previous:  # the party's and the officer's clocks, on the record
+        served = from_service.get(deadline["element_id"])
+        if deadline["element_id"] not in previous or served:  # the party's and the officer's clocks, on the record
             record(session, step, EventType.DEADLINE_SET, TIMER, now, deadline["element_id"], stage=deadline["stage"],
-                   due_at=deadline["due_at"], name=deadline["name"])
+                   due_at=deadline["due_at"], name=deadline["name"], **({"from_service": served} if served else {}))
     new_tasks, finished = _sync_tasks(session, step, actor, now, due_by_task)
     if step.runtime is not None:  # who holds the case: dispatched by a form, or back with the dispatcher
         handover_.follow(session, step, actor=actor, now=now, record=record, jurisdiction=step.runtime.jurisdiction,

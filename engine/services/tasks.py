@@ -20,14 +20,15 @@ def ready_tasks(rt: Runtime, *, actor: Actor, case_id: int | None = None, all_ro
     roles = None if all_roles or role in access.ALL_DEPARTMENTS else [role.value]
     with rt.store.transaction(write=False) as session:
         rows = queries.worklist(session, roles=roles, departments=access.departments_visible(actor), case_id=case_id)
-        return [TaskView.of(task, case, names=_names(rt, session, case, task.element_id)) for task, case in rows]
+        return [TaskView.of(task, case, **_described(rt, session, case, task.element_id)) for task, case in rows]
 
 
-def _names(rt: Runtime, session: Any, case: Any, element_id: str) -> dict[str, str]:
-    """The task's name in every language its procedure translates it into (parsed versions are cached)."""
+def _described(rt: Runtime, session: Any, case: Any, element_id: str) -> dict[str, Any]:
+    """The task's name in every language its procedure translates it into, and the documents it issues (parsed
+    versions are cached)."""
     procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
     info = procedure.elements.get(element_id)
-    return info.names if info is not None else {}
+    return {"names": info.names if info is not None else {}, "documents": issuing.task_documents_of(info)}
 
 
 def get_task(rt: Runtime, *, task_id: str, actor: Actor) -> TaskView:
@@ -43,7 +44,7 @@ def get_task(rt: Runtime, *, task_id: str, actor: Actor) -> TaskView:
         procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
         info = procedure.elements.get(task.element_id)
         return TaskView.of(task, case, [f.as_dict() for f in procedure.form(task.element_id)],
-                           names=info.names if info is not None else {})
+                           names=info.names if info is not None else {}, documents=issuing.task_documents_of(info))
 
 
 MAX_ATTEMPTS = 3

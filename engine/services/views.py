@@ -28,14 +28,16 @@ class TaskView:
     party_name: str = ""
     form: list[dict[str, Any]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # locale -> the task's name in that language
+    documents: list[str] = field(default_factory=list)  # the document kinds completing the task issues
 
     @classmethod
     def of(cls, task: TaskRecord, case: CaseRecord, form: list[dict[str, Any]] | None = None,
-           names: dict[str, str] | None = None) -> "TaskView":
+           names: dict[str, str] | None = None, documents: list[str] | None = None) -> "TaskView":
         return cls(id=task.id, case_id=task.case_id, case_no=case.case_no, element_id=task.element_id,
                    name=task.name, role=task.role, stage=task.stage, department=task.department,
                    state=task.state, created_at=_iso(task.created_at), due_at=_iso(task.due_at),
-                   party_name=case.party_name, form=form or [], names=dict(names or {}))
+                   party_name=case.party_name, form=form or [], names=dict(names or {}),
+                   documents=list(documents or []))
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)  # shallow: asdict's deep copy cost more than the JSON encoding after it

@@ -73,6 +73,14 @@ class RemoteRun:
     def shift_timers(self, delta: timedelta) -> None:
         self._local(lambda live: live.shift_timers(delta))
 
+    def set_timer(self, element_id: str, due: datetime) -> bool:
+        found: list[bool] = []
+        self._local(lambda live: found.append(live.set_timer(element_id, due)))
+        return found[0]
+
+    def set_variable(self, name: str, value: Any) -> None:
+        self._local(lambda live: live.set_variable(name, value))
+
     def cancel(self) -> None:
         self._local(lambda live: live.cancel())
 

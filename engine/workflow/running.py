@@ -193,6 +193,27 @@ class CaseRun:
                     continue
                 task.internal_data["event_value"] = moved.isoformat()
 
+    def set_timer(self, element_id: str, due: datetime) -> bool:
+        """Make the timer waiting at `element_id` (an event gateway's id for its timer) fall due at `due`: a period
+        the law starts at a recorded act (service) instead of when the workflow got there. False if none waits."""
+        found = False
+        for task, _ in self._waiting_definitions(TimerEventDefinition):
+            if task.task_spec.bpmn_id != element_id:
+                continue
+            value = task.internal_data.get("event_value")
+            text = due.astimezone(timezone.utc).isoformat()
+            task.internal_data["event_value"] = {**value, "next": text} if isinstance(value, dict) else text
+            found = True
+        return found
+
+    def set_variable(self, name: str, value: Any) -> None:
+        """A case variable recorded outside a task (the service date of a document): the tasks under way carry it
+        on, so later timer expressions and gateways read it."""
+        self.workflow.data[name] = value
+        for task in self._all_tasks():
+            if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+                task.data[name] = value
+
     def waiting_messages(self) -> set[str]:
         waiting = {d.name for _, definitions in self._waiting_definitions(_BaseMessage) for d in definitions}
         return waiting | self._event_subprocess_messages()

@@ -128,3 +128,38 @@ def downloads_audited(journey):
     viewed = [e for e in journey.audit() if e["event_type"] == "document_viewed"]
     served = [e for e in journey.audit() if e["event_type"] == "document_served"]
     assert sorted(e["payload"]["number"] for e in viewed) == sorted(e["payload"]["number"] for e in served)
+
+
+@then(parsers.parse('the statement period ends at "{due_at}"'))
+def statement_period_ends(journey, due_at):
+    deadlines = {d["element_id"]: d["due_at"] for d in journey.refresh().deadlines}
+    assert deadlines.get("statement_period_ends") == due_at, deadlines
+
+
+@then(parsers.parse('the party\'s documents page shows the statement period ending at "{due_at}"'))
+def party_sees_statement_period(journey, due_at):
+    seen = party.party_case(journey.rt, access=PartyAccess(journey.case.id, journey.case.case_no))
+    [notice] = [d for d in seen.documents if d["kind"] == "rights_notice"]
+    assert notice["periods"]["statement_and_hearing_request"] == due_at
+
+
+@then("the audit trail says the deadline was set from the service of the rights notice")
+def deadline_from_service(journey):
+    moved = [e for e in journey.audit() if e["event_type"] == "deadline_set" and "from_service" in e["payload"]]
+    assert [(e["element_id"], e["payload"]["from_service"]["document"]) for e in moved] == [
+        ("statement_period_ends", "rights_notice")]
+
+
+def _statement_period_fired(journey) -> bool:
+    return any(e["event_type"] == "timer_fired" and e["element_id"] == "statement_period_ends"
+               for e in journey.audit())
+
+
+@then("the statement period has not ended")
+def statement_period_running(journey):
+    assert not _statement_period_fired(journey)
+
+
+@then("the statement period has ended")
+def statement_period_ended(journey):
+    assert _statement_period_fired(journey)

@@ -1,7 +1,8 @@
 """Documents in the browser, in Chinese and in English: the officer sees the order to correct the step issued,
 previews a notice, records its service with a receipt photo; the party finds it on the Documents page with the
 period service started and downloads it (the download is audited). With DUEFLOW_SCREENSHOTS=docs/screenshots
-the notice and the party's Documents page are photographed for the docs."""
+the notice and the party's Documents page are photographed for the docs, and the rights notice and the penalty
+decision are typeset to PDF and their first pages rendered to PNG (pypdfium2), in both languages."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import DEMO, sign_in
+from engine.services import issuing, procedures
+from tests.builders import a_case, an_admin, an_auditor, an_officer, files_of
+from tests.web.conftest import DEMO, PENALTY, sign_in
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 LANGUAGES = {"zh": "zh-CN", "en": "en-US"}
@@ -93,3 +96,38 @@ def test_an_issued_order_is_served_and_the_party_downloads_it(language, server, 
     viewed = [e for e in events if e["event_type"] == "document_viewed"]
     assert viewed and viewed[0]["payload"]["sha256"] == hashlib.sha256(content).hexdigest()
     assert page.errors == [] and phone.errors == []
+
+
+TYPESET = {"rights_notice": ({"facts": "在淮海路12号门前占道经营，经两次劝阻未停止。",
+                              "legal_basis": "《城市市容和环境卫生管理条例》第三十六条", "proposed_fine": 500},
+                             {"zh": "行政处罚事先告知书", "en": "Notice of proposed penalty"}),
+           "penalty_decision": ({"facts": "在淮海路12号门前占道经营，经两次劝阻未停止。",
+                                 "legal_basis": "《城市市容和环境卫生管理条例》第三十六条", "fine_amount": 500,
+                                 "evidence_summary": "现场照片三张、询问笔录一份"},
+                                {"zh": "行政处罚决定书", "en": "Administrative penalty decision"})}
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_rights_notice_and_the_decision_as_typeset_on_paper(language, sqlite_rt, tmp_path):
+    """The docs show the PDF itself, not the HTML it is typeset from: page 1 of each, with the title and the seal."""
+    import pypdfium2
+
+    key = procedures.deploy_procedure(sqlite_rt, files=files_of(PENALTY), actor=an_admin()).key
+    case = a_case(sqlite_rt, key, party={"name": "绿源果蔬店", "type": "organisation"})
+    folder = Path(os.environ.get("DUEFLOW_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    for template, (data, titles) in TYPESET.items():
+        issued = issuing.issue_document(sqlite_rt, case_id=case.id, template=template, data=data,
+                                        lang="zh_Hans" if language == "zh" else "en", actor=an_officer())
+        exported = issuing.case_documents_for_export(sqlite_rt, case_id=case.id, actor=an_auditor())
+        content = next(c for v, c in exported if v.view.id == issued.view.id)
+        pdf = pypdfium2.PdfDocument(content)
+        page = pdf[0]
+        assert titles[language] in page.get_textpage().get_text_range()
+        image = page.render(scale=1.6).to_pil().convert("RGB")
+        image.save(folder / f"document-{template.replace('_', '-')}-{language}.png", optimize=True)
+        pixels = list(image.get_flattened_data())
+        inked = sum(1 for r, g, b in pixels if r + g + b < 300)
+        red = sum(1 for r, g, b in pixels if r > 170 and g < 90 and b < 90)
+        assert inked > 5000 and red > 500, (template, inked, red)  # text on the page, and the red seal
+        pdf.close()
