@@ -47,10 +47,9 @@ def login(request: Request, form: CheckedForm):
 
 def _case_page(request: Request, access, *, status: int = 200, errors=None, values=None, error=None):
     view = party.party_case(_rt(request), access=access)
-    timeline = [{**entry, "text": party_words.timeline_text(entry)} for entry in view.timeline]
-    return page(request, "party/case.html", status=status, case=view, timeline=list(reversed(timeline)),
-                guide=party_words.guidance_words(view.guidance), contact=party_words.contact_words(view.contact),
-                errors=errors or {}, values=values or {}, error=error)
+    # the words are chosen while the page renders, in the reader's language (the template calls `words`)
+    return page(request, "party/case.html", status=status, case=view, timeline=list(reversed(view.timeline)),
+                words=party_words, errors=errors or {}, values=values or {}, error=error)
 
 
 def _refused(request: Request, access, error: DueflowError, values: dict[str, str]):
