@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from engine.domain import DECIDED_AMOUNT_PROPERTY, EventType, Stage
@@ -49,7 +49,7 @@ def guidance_texts(properties: dict[str, str]) -> dict[str, str]:
     return {locale: text for locale, text in texts.items() if text}
 
 
-def party_guidance(*, case: Any, procedure: Any, data: dict[str, Any], events: list[Any], ready: list[Any],
+def party_guidance(*, case: Any, procedure: Any, data: dict[str, Any], events: Sequence[Any], ready: Sequence[Any],
                    documents: list[dict[str, Any]], timezone: str) -> Guidance:
     """The guidance for the case as it stands (case, its audit events, READY task rows, served documents)."""
     if case.status in ("closed", "cancelled", "suspended"):
@@ -76,7 +76,7 @@ def party_guidance(*, case: Any, procedure: Any, data: dict[str, Any], events: l
     return guidance
 
 
-def _facts(events: list[Any], elements: dict[str, Any]) -> dict[str, Any]:
+def _facts(events: Sequence[Any], elements: dict[str, Any]) -> dict[str, Any]:
     """From the audit trail: the notified amount, the latest statement since the notice, the order to correct."""
     facts: dict[str, Any] = {"notified": None, "statement_at": None, "decided": False, "order": None}
     for event in events:
@@ -127,7 +127,7 @@ def _orders(procedure: Any, order: tuple[str, dict[str, Any]] | None) -> list[di
             for f in procedure.form(element_id) if submitted.get(f.id) not in (None, "")]
 
 
-def _custom(procedure: Any, case: Any, ready: list[Any]) -> dict[str, str]:
+def _custom(procedure: Any, case: Any, ready: Sequence[Any]) -> dict[str, str]:
     """The procedure's own words for the current stage, from the READY task or the waiting timer carrying it."""
     elements = procedure.elements
     current = [t.element_id for t in ready] + [d.get("element_id") for d in case.deadlines or []]

@@ -5,7 +5,7 @@ left out. Payloads never leave this module: only codes, document kinds and numbe
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from engine.domain import EventType, Stage
 
@@ -21,8 +21,8 @@ STEP_DONE = {
     Stage.JUDICIAL_REFERRAL.value: "referred_to_court", Stage.CLOSURE.value: "internal",
 }
 # A timer, by the stage whose time it marks -> the period that ended for the party.
-PERIOD_ENDED = {Stage.REMEDY_PERIOD.value: "remedy_period_ended", Stage.STATEMENT_PERIOD.value: "statement_period_ended",
-                Stage.PAYMENT.value: "payment_period_ended", Stage.DEMAND.value: "demand_period_ended",
+PERIOD_ENDED = {Stage.REMEDY_PERIOD.value: "remedy_period_ended",
+                Stage.STATEMENT_PERIOD.value: "statement_period_ended", Stage.PAYMENT.value: "payment_period_ended", Stage.DEMAND.value: "demand_period_ended",
                 Stage.HEARING.value: "hearing_period_ended"}
 MESSAGES = {"statement_received": "you_stated", "hearing_requested": "you_requested_hearing",
             "waiver_received": "you_waived", "fine_paid": "fine_paid"}
@@ -32,7 +32,7 @@ READ = frozenset({EventType.TASK_COMPLETED, EventType.EXTERNAL_TASK_COMPLETED, E
                   EventType.MESSAGE_RECEIVED, EventType.DOCUMENT_SERVED, *CASE_EVENTS})
 
 
-def party_timeline(events: list[Any], elements: dict[str, Any]) -> list[dict[str, Any]]:
+def party_timeline(events: Sequence[Any], elements: dict[str, Any]) -> list[dict[str, Any]]:
     """Oldest first: {"at", "what", "document", "number", "outcome", "by"}; consecutive internal steps become one."""
     entries: list[dict[str, Any]] = []
     for event in events:

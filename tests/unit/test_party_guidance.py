@@ -122,3 +122,35 @@ def test_party_words_in_one_language_only_are_refused_at_deploy_naming_the_eleme
     problems = [p for p in refused.value.problems if p.rule == "PARTY_GUIDANCE"]
     assert [(p.element_id, p.file) for p in problems] == [("statement_period_ends", "guided.bpmn")]
     assert "party_guidance_zh" in problems[0].message and problems[0].line
+
+
+def test_the_agency_contact_comes_from_the_environment_and_is_left_out_where_unset(tmp_path):
+    from engine.bootstrap import settings_from_env
+    from engine.services.party import agency_contact
+
+    env = {"DUEFLOW_VAR": str(tmp_path), "DUEFLOW_AGENCY_PHONE": "010-1234 5678",
+           "DUEFLOW_AGENCY_HOURS": "工作日 8:30–17:30", "DUEFLOW_AGENCY_HOURS_EN": "Working days 8:30–17:30"}
+    contact = agency_contact(settings_from_env(env))
+    assert contact["phone"] == "010-1234 5678" and contact["hours_en"] == "Working days 8:30–17:30"
+    assert "address" not in contact and "payment" not in contact, "nothing invented where the agency set nothing"
+    assert contact["name"] == "示范市城市管理综合行政执法局"
+
+
+@pytest.mark.parametrize("procedure, opener, category", [
+    ("simplified_procedure", an_officer(), "street_vending"),
+    ("closed_loop", an_officer("ivan", "command_centre"), "cityscape_and_environment"),
+    ("joint_enforcement", a_supervisor(), "night_market")])
+def test_every_bundled_procedure_tells_its_party_what_to_do_in_both_languages(sqlite_rt, procedure, opener,
+                                                                              category):
+    from api.web import i18n, party_words, texts
+
+    procedures.deploy_procedure(sqlite_rt, files=procedure_files(procedure), actor=an_admin())
+    view = a_case(sqlite_rt, procedure=procedure, actor=opener, category=category)
+    guidance = _party(sqlite_rt, view).guidance
+    assert view.stage and guidance.situation in texts.PARTY_GUIDANCE and guidance.situation != "waiting"
+    i18n.load()
+    said = {}
+    for locale in ("zh_Hans", "en"):
+        with i18n.using(locale):
+            said[locale] = party_words.guidance_words(guidance)
+    assert said["zh_Hans"]["do"] and said["zh_Hans"]["do"] != said["en"]["do"], "worded in each language"

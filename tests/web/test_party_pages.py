@@ -169,8 +169,9 @@ def test_after_a_statement_the_page_says_the_office_must_recheck_it_by_a_date(la
     assert page.errors == []
 
 
-GUIDED = ('<camunda:property name="stage" value="statement_period"/>'
-          '<camunda:property name="party_guidance" value="Bring your business licence when you come to state your case."/>'
+STAGE = '<camunda:property name="stage" value="statement_period"/>'
+GUIDED = (STAGE + '<camunda:property name="party_guidance" '
+          'value="Bring your business licence when you come to state your case."/>'
           '<camunda:property name="party_guidance_zh" value="前来陈述申辩时，请携带营业执照原件。"/>')
 
 
@@ -180,7 +181,7 @@ def test_a_procedure_adds_its_own_words_to_a_stage(language, server, open_page):
               'value="陈述申辩期届满"/>')
     text = PENALTY.read_text().replace('id="web_penalty"', 'id="guided_penalty"')
     assert marker in text
-    server.deploy("guided_penalty.bpmn", text.replace(marker, marker.replace('<camunda:property name="stage" value="statement_period"/>', GUIDED)))
+    server.deploy("guided_penalty.bpmn", text.replace(marker, marker.replace(STAGE, GUIDED)))
     opened = server.open_case("guided_penalty", f"Guided Noodles {language}")
     case = server.complete(opened, {"findings": "Tables on the pavement", "inspected_on": TODAY,
                                     "severity": "minor"})
