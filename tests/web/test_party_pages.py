@@ -25,7 +25,7 @@ WORDS = {  # (locale, what the page must say)
            "ordered": "我们责令您改正违法行为。", "remedy_ended": "改正期限届满。", "pay": "前缴纳罚款",
            "surcharge": "3%", "per_day": "60 元", "bank": AGENCY_CONTACT["DUEFLOW_AGENCY_PAYMENT"][:12],
            "decision": "已向您送达《行政处罚决定书》。", "waived": "您放弃了陈述申辩的权利。", "step": "完成了一个步骤",
-           "office_due": "最迟在"},
+           "office_due": "最迟在", "served_order": "已向您送达《责令改正通知书》。"},
     "en": {"locale": "en-US", "remedy": "Correct what you were ordered to correct by", "recheck": "re-inspects",
            "phone": AGENCY_CONTACT["DUEFLOW_AGENCY_PHONE"], "hours": AGENCY_CONTACT["DUEFLOW_AGENCY_HOURS_EN"],
            "statement": "state your case", "amount": "yuan",
@@ -35,7 +35,8 @@ WORDS = {  # (locale, what the page must say)
            "remedy_ended": "The period to correct ended.", "pay": "Pay the fine by", "surcharge": "3%",
            "per_day": "60 yuan", "bank": AGENCY_CONTACT["DUEFLOW_AGENCY_PAYMENT_EN"][:30],
            "decision": "We served you the penalty decision.", "waived": "You gave up your right to state your case.",
-           "step": "completed a step", "office_due": "at the latest"},
+           "step": "completed a step", "office_due": "at the latest",
+           "served_order": "We served you the document: Notice of order to correct."},
 }
 
 
@@ -70,6 +71,13 @@ def _ordered_to_correct(server, party: str) -> tuple[dict, str]:
                               "severity": "moderate", "prior_offences": 1})
     case = _do(server, case, {"outcome": "violation"})
     case = _do(server, case, {"correction_required": "Turn the music off at 22:00", "remedy_days": 7})
+    with server.api(DEMO["officer"]) as client:  # the order the step issued is served on the party
+        issued = client.get(f"/api/cases/{case['id']}/issued-documents").json()
+        order = next(d for d in issued if d["template"] == "order_to_correct")
+        served = client.post(f"/api/cases/{case['id']}/issued-documents/{order['view']['id']}/service",
+                             data={"method": "in_person", "served_at": datetime.now(timezone.utc).isoformat(),
+                                   "recipient": "Manager Wang Wu"})
+        assert served.status_code == 200, served.text
     return case, opened["access_code"]
 
 
@@ -117,7 +125,12 @@ def test_every_stage_says_what_to_do_by_when_whom_to_call_and_what_follows(langu
     contact = page.inner_text("#contact")
     assert words["phone"] in contact and words["hours"] in contact
     assert page.get_attribute("#contact a[href^='tel:']", "href") == "tel:021-63201234"
+    assert page.locator(".timeline li[data-what='document_served']").count() == 1, "the served order"
     _fits_and_has_no_seconds(page)
+    page.goto("/party/documents")
+    assert page.locator("#served-documents tr[data-document]").count() == 1
+    _fits_and_has_no_seconds(page)
+    page.goto("/party/case")
 
     notified = _notified(server, case)
     page.reload()
@@ -141,7 +154,7 @@ def test_every_stage_says_what_to_do_by_when_whom_to_call_and_what_follows(langu
     surcharge = page.inner_text("#surcharge")
     assert words["surcharge"] in surcharge and words["per_day"] in surcharge, "3% of 2,000 a day after the last day"
     timeline = page.inner_text(".timeline")
-    for said in ("ordered", "remedy_ended", "notice", "waived", "decision"):
+    for said in ("ordered", "served_order", "remedy_ended", "notice", "waived", "decision"):
         assert words[said] in timeline, said
     assert words["step"] not in timeline, "no anonymous 'a step was completed'"
     assert page.locator(".timeline li[data-what='internal'] + li[data-what='internal']").count() == 0
