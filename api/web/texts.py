@@ -226,7 +226,7 @@ PARTY_GUIDANCE: dict[str, dict[str, str]] = {
     "hearing": {"do": N_("Attend the hearing. You will be told its time and place at least 7 working days before; "
                          "you may bring a lawyer. Staying away without good reason gives the hearing up."),
                 "next": N_("The decision follows the record of the hearing (Administrative Penalty Law, articles 64 "
-                           "and 65).")},
+                           "and 65), and the fine cannot be raised because you asked for one (article 45).")},
     "legal_review": {"do": _NOTHING,
                      "next": N_("A legal reviewer checks the case before the decision, which will be served on you "
                                 "in writing.")},

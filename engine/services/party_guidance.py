@@ -57,7 +57,8 @@ def party_guidance(*, case: Any, procedure: Any, data: dict[str, Any], events: S
     stage = case.stage or ""
     situation = _SITUATION.get(stage, stage or "waiting")
     facts = _facts(events, procedure.elements)
-    if stage in _BEFORE_DECISION and facts["statement_at"] and not facts["decided"]:
+    # at a hearing the party is told to attend it; elsewhere before the decision, that its words are re-checked
+    if stage in _BEFORE_DECISION - {Stage.HEARING.value} and facts["statement_at"] and not facts["decided"]:
         situation = "statement_received"
     guidance = Guidance(situation=situation, stage=case.stage)
     guidance.due_at = _party_due(situation, case.deadlines or [], documents)

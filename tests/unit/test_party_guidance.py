@@ -154,3 +154,12 @@ def test_every_bundled_procedure_tells_its_party_what_to_do_in_both_languages(sq
         with i18n.using(locale):
             said[locale] = party_words.guidance_words(guidance)
     assert said["zh_Hans"]["do"] and said["zh_Hans"]["do"] != said["en"]["do"], "worded in each language"
+
+
+def test_a_hearing_request_tells_the_party_to_attend_and_is_in_its_timeline(rt, clock, ordinary):
+    _to_statement_period(rt, clock, ordinary)
+    cases.deliver_message(rt, case_id=ordinary.id, name="hearing_requested", payload={"reason": "large fine"},
+                          actor=PartyAccess(ordinary.id, ordinary.case_no).actor)
+    seen = _party(rt, ordinary)
+    assert seen.stage == "hearing" and seen.guidance.situation == "hearing", "attend the hearing, not 'we re-check'"
+    assert seen.timeline[-1]["what"] == "you_requested_hearing" and seen.timeline[-1]["by"] == "you"
