@@ -18,6 +18,17 @@ PASSWORD = "dueflow-demo"
 USERS = {role: role.value for role in (Role.ADMIN, Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER,
                                       Role.AUDITOR)}  # sign in as the role you want to try
 SETUP = Actor.system("dueflow-demo")
+# The agency's contact for the party portal in a demo (`dueflow serve --demo`), where the environment sets none.
+AGENCY_CONTACT = {
+    "DUEFLOW_AGENCY_PHONE": "021-6320 1234",
+    "DUEFLOW_AGENCY_ADDRESS": "示范市黄浦区福州路 188 号 城市管理执法局 一楼服务窗口",
+    "DUEFLOW_AGENCY_ADDRESS_EN": "Service desk, ground floor, 188 Fuzhou Road, Huangpu District, Demo City",
+    "DUEFLOW_AGENCY_HOURS": "工作日 9:00–17:00（法定节假日除外）",
+    "DUEFLOW_AGENCY_HOURS_EN": "Working days 9:00–17:00 (closed on public holidays)",
+    "DUEFLOW_AGENCY_PAYMENT": "持处罚决定书到示范市任一中国工商银行网点缴纳，或在“示范市政务服务”应用中扫描决定书上的缴款码缴纳",
+    "DUEFLOW_AGENCY_PAYMENT_EN": "At any Industrial and Commercial Bank of China branch in Demo City with the decision, "
+                                 "or by scanning the payment code on the decision in the Demo City government app",
+}
 PARTIES = [("Green Grocer Ltd", "organisation", "12 Huaihai Road", "HP-0412"),
            ("Wang Fang", "person", "88 Fuxing Road", "HP-0415"),
            ("Blue Sky Signs Co.", "organisation", "3 Nanjing West Road", "JA-0107"),

@@ -56,6 +56,11 @@ def prepare(url: str, *, demo: bool = False, out=print) -> Runtime:
     """Everything before serving: the settings (keys under var/, shared by every process of the installation),
     the schema, the bundled procedures, the demo data."""
     os.environ["DUEFLOW_DB"] = url  # the uvicorn worker processes build their runtime from the same settings
+    if demo:
+        from api.demo import AGENCY_CONTACT
+
+        for name, value in AGENCY_CONTACT.items():  # a demo shows whom to call, unless the environment says
+            os.environ.setdefault(name, value)
     rt = build_runtime(settings_from_env(database_url=url))
     deployed = deploy_bundled(rt, out=out)
     if demo:

@@ -50,10 +50,14 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow, policy: Any = No
 
 
 def _agency(env: Mapping[str, str]) -> dict[str, Any]:
-    """The issuing agency's name, number prefix, contact, seal image and portal address, where set."""
+    """The issuing agency's name, number prefix, contact (phone, address, hours, where to pay), seal image and
+    portal address, where set."""
     names = {"agency_name": "DUEFLOW_AGENCY_NAME", "agency_name_en": "DUEFLOW_AGENCY_NAME_EN",
              "agency_code": "DUEFLOW_AGENCY_CODE", "agency_contact": "DUEFLOW_AGENCY_CONTACT",
-             "portal_url": "DUEFLOW_PORTAL_URL"}
+             "portal_url": "DUEFLOW_PORTAL_URL", "agency_phone": "DUEFLOW_AGENCY_PHONE",
+             "agency_address": "DUEFLOW_AGENCY_ADDRESS", "agency_address_en": "DUEFLOW_AGENCY_ADDRESS_EN",
+             "agency_hours": "DUEFLOW_AGENCY_HOURS", "agency_hours_en": "DUEFLOW_AGENCY_HOURS_EN",
+             "agency_payment": "DUEFLOW_AGENCY_PAYMENT", "agency_payment_en": "DUEFLOW_AGENCY_PAYMENT_EN"}
     found: dict[str, Any] = {field: env[name] for field, name in names.items() if env.get(name)}
     if env.get("DUEFLOW_SEAL"):
         found["seal_path"] = Path(env["DUEFLOW_SEAL"])

@@ -35,6 +35,14 @@ class Settings:
     agency_name_en: str = "Demo City Urban Administration Enforcement Bureau"
     agency_code: str = "示城管"  # the prefix of its document numbers: 示城管罚决〔2026〕1号
     agency_contact: str = ""  # address and telephone printed under the seal
+    # whom the party calls and where it pays, on every page of the party portal (empty: not shown)
+    agency_phone: str = ""
+    agency_address: str = ""
+    agency_address_en: str = ""
+    agency_hours: str = ""  # office hours, as the agency writes them
+    agency_hours_en: str = ""
+    agency_payment: str = ""  # where and how a fine is paid (PL 67: a bank, never the officers)
+    agency_payment_en: str = ""
     seal_path: Path | None = None  # a PNG or SVG of the seal; None prints the agency's name in a red ring
     portal_url: str = "http://127.0.0.1:8000/party"  # the party portal a document's QR code opens
 

@@ -32,6 +32,8 @@ RULES = {
     "PENALTY_WITHOUT_EVIDENCE": N_("A penalty decision can be reached without any step that collects evidence."),
     "DMN": N_("A decision table is not valid."),
     "TRANSLATION": N_("A name, label or value has no translation in a language the procedure is translated into."),
+    "PARTY_GUIDANCE": N_("The party guidance of an element must be written in every language (party_guidance and "
+                         "party_guidance_zh) and stand on an element with a stage."),
     "TIME_LIMIT": N_("A time limit must read working_days_after(date variable, days) or calendar_days_after(...)."),
     "CONSEQUENTIAL_DEFAULT": N_("A choice that decides the case's path (and so may close or lighten it) has a default: "
                               "leave it empty so the officer chooses."),

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from api.downloads import download_headers
 from api.errors import status_of
-from api.web import texts
+from api.web import party_words
 from api.web.pages import WebRoute, page, redirect, secure
 from api.web.session import PARTY_COOKIE, CheckedForm, Party, set_cookie
 from engine.domain import DueflowError, InvalidDataError
@@ -47,13 +47,9 @@ def login(request: Request, form: CheckedForm):
 
 def _case_page(request: Request, access, *, status: int = 200, errors=None, values=None, error=None):
     view = party.party_case(_rt(request), access=access)
-    timeline = []
-    for entry in view.timeline:
-        text = texts.PARTY_MESSAGE_TIMELINE.get(entry["what"]) or texts.PARTY_TIMELINE[entry["event"]]
-        timeline.append({**entry, "text": text})
-    return page(request, "party/case.html", status=status, case=view, timeline=list(reversed(timeline)),
-                next_step=texts.NEXT_STEPS.get(view.stage or "", ""), errors=errors or {}, values=values or {},
-                error=error)
+    # the words are chosen while the page renders, in the reader's language (the template calls `words`)
+    return page(request, "party/case.html", status=status, case=view, timeline=list(reversed(view.timeline)),
+                words=party_words, errors=errors or {}, values=values or {}, error=error)
 
 
 def _refused(request: Request, access, error: DueflowError, values: dict[str, str]):

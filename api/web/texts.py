@@ -187,40 +187,111 @@ AUDIT_PROBLEMS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) f
     (r"^checkpoint (?P<id>\S+) of the witness file is missing from the database .*$",
      N_("Checkpoint %(id)s of the witness file is missing from the database (deleted or replaced).")),
 ]]
-# The party portal: what the current stage means and what comes next, in plain words.
-NEXT_STEPS = {
-    "filing": N_("The office has registered the case and will look into the facts."),
-    "investigation": N_("Officers are establishing the facts. They must show you their credentials, and you may "
-                        "give them your account of what happened."),
-    "determination": N_("The office is deciding whether a violation is established. If no penalty is imposed, "
-                        "you will be told how to comply in future."),
-    "education": N_("No penalty is imposed. The office will explain the rules and how to comply."),
-    "order_to_correct": N_("You are ordered to correct the problem. Correcting it in time may avoid a penalty."),
-    "remedy_period": N_("You have until the deadline below to correct the problem; then the site is checked again."),
-    "reinspection": N_("An officer will check whether the problem has been corrected."),
-    "rights_notice": N_("The office is notifying you of the proposed penalty, the facts, the reasons and your "
-                        "rights."),
-    "statement_period": N_("Until the deadline below you may state your case, defend yourself, or ask for a "
-                           "hearing. The office must consider what you say before deciding."),
-    "hearing": N_("A hearing will be held. You will be told the date at least 7 working days before."),
-    "legal_review": N_("A legal reviewer is checking the case before the decision is taken."),
-    "penalty_decision": N_("The office is taking its decision, which will be served on you in writing."),
-    "service": N_("The decision is being served on you. Later periods start from the day of service."),
-    "payment": N_("Pay the fine at the designated bank before the deadline. Officers never collect fines "
-                  "themselves."),
-    "demand": N_("You have received a written demand. You may state your case against it before enforcement."),
-    "judicial_referral": N_("The office has applied to the court for enforcement."),
-    "closure": N_("The case is closed. Nothing more is required of you."),
+# The party portal (engine/services/party_guidance.py): per situation, what the party must do now ("do", with
+# the deadline when there is one: "do_by") and what happens next ("next"); %(due)s, %(amount)s... are filled in.
+_NOTHING = N_("Nothing is required of you now.")
+PARTY_GUIDANCE: dict[str, dict[str, str]] = {
+    "filing": {"do": _NOTHING,
+               "next": N_("The office has registered the case. Officers will look into the facts; they must show "
+                          "you their credentials, and you may give them your account.")},
+    "investigation": {"do": N_("Answer the officers' questions and show what they ask to see. You may give your own "
+                               "account and ask that your evidence be recorded."),
+                      "next": N_("The office then decides whether a violation is established. Before any penalty "
+                                 "you will be served a written notice of the proposed penalty and of your rights.")},
+    "determination": {"do": _NOTHING,
+                      "next": N_("The office is deciding whether a violation is established. Before any penalty "
+                                 "you will be served a written notice of the proposed penalty and of your rights.")},
+    "education": {"do": N_("No penalty is imposed and nothing is to be paid. The office explains the rules and how "
+                           "to comply from now on."),
+                  "next": N_("The case is then closed.")},
+    "remedy_period": {"do": N_("Correct what you were ordered to correct, within the period stated in the order."),
+                      "do_by": N_("Correct what you were ordered to correct by %(due)s."),
+                      "next": N_("After the deadline an officer re-inspects the site. If it is corrected, a penalty "
+                                 "may be avoided; if not, the office may propose a penalty and will notify you of "
+                                 "your rights first.")},
+    "reinspection": {"do": N_("Nothing more is required of you: an officer is checking whether the problem has been "
+                              "corrected."),
+                     "next": N_("If it has been corrected the case may close without a penalty; if not, the office "
+                                "may propose a penalty and will notify you of your rights first.")},
+    "statement_period": {"do": N_("You may state your case and defend yourself, in writing below or at the office, "
+                                  "and ask for a hearing. You do not have to."),
+                         "do_by": N_("Until %(due)s you may state your case and defend yourself, in writing below "
+                                     "or at the office, and ask for a hearing. You do not have to."),
+                         "next": N_("Then the office decides. It must consider what you said, and it may not impose "
+                                    "a heavier penalty because you defended yourself (Administrative Penalty Law, "
+                                    "article 45).")},
+    "statement_received": {"do": N_("We have your statement. Nothing more is required of you now."),
+                           "next": N_("The office must re-check the facts, reasons and evidence you gave and record "
+                                      "the result before it decides. The fine cannot be raised because you spoke "
+                                      "(Administrative Penalty Law, article 45). The decision will be served on you "
+                                      "in writing."),
+                           "next_by": N_("The office must re-check the facts, reasons and evidence you gave and "
+                                         "record the result, by %(office_due)s at the latest. The fine cannot be "
+                                         "raised because you spoke (Administrative Penalty Law, article 45). The "
+                                         "decision will be served on you in writing.")},
+    "hearing": {"do": N_("Attend the hearing. You will be told its time and place at least 7 working days before; "
+                         "you may bring a lawyer. Staying away without good reason gives the hearing up."),
+                "next": N_("The decision follows the record of the hearing (Administrative Penalty Law, articles 64 "
+                           "and 65), and the fine cannot be raised because you asked for one (article 45).")},
+    "legal_review": {"do": _NOTHING,
+                     "next": N_("A legal reviewer checks the case before the decision, which will be served on you "
+                                "in writing.")},
+    "penalty_decision": {"do": _NOTHING,
+                         "next": N_("The office is taking its decision. It will be served on you in writing; the "
+                                    "periods to pay and to challenge it start from service.")},
+    "service": {"do": N_("Read the decision when it is served: its facts, the fine and the deadline to pay."),
+                "next": N_("The fine is due within 15 days of service. You may apply for reconsideration within 60 "
+                           "days or sue within 6 months.")},
+    "payment": {"do": N_("Pay the fine within 15 days of service of the decision."),
+                "do_by": N_("Pay the fine by %(due)s."),
+                "next": N_("Keep the bank's receipt: the office records the payment and closes the case. If you "
+                           "cannot pay at once, you may apply in writing to defer or pay in instalments "
+                           "(Administrative Penalty Law, article 66).")},
+    "demand": {"do": N_("Pay or comply as the written demand says. You may state your case against the demand "
+                        "before any enforcement (Administrative Compulsion Law, articles 35 to 37)."),
+               "do_by": N_("Pay or comply as the written demand says, by %(due)s. You may state your case against "
+                           "the demand before any enforcement (Administrative Compulsion Law, articles 35 to 37)."),
+               "next": N_("If you do not comply, the office may apply to the court for enforcement once the "
+                          "periods to challenge the decision have ended.")},
+    "judicial_referral": {"do": N_("The office has applied to the court for enforcement. You may answer to the "
+                                   "court."),
+                          "next": N_("The court decides whether the decision is enforced.")},
+    "closure": {"do": N_("The case is closed. Nothing more is required of you."), "next": ""},
+    "closed": {"do": N_("The case is closed. Nothing more is required of you."), "next": ""},
+    "cancelled": {"do": N_("The case was withdrawn. Nothing is required of you."), "next": ""},
+    "suspended": {"do": N_("The case is suspended: its periods are paused until it resumes. Nothing is required of "
+                           "you now."), "next": ""},
+    "waiting": {"do": _NOTHING, "next": N_("Ask the office if you have questions.")},
 }
+SURCHARGE = N_("From %(from)s a surcharge of 3%% of the fine (%(per_day)s) is added for every day late, up to the "
+               "amount of the fine (Administrative Penalty Law, article 72; Administrative Compulsion Law, article 45).")
+# The party's timeline (engine/services/party_timeline.py): what happened, in the party's terms.
 PARTY_TIMELINE = {
-    "case_opened": N_("The case was opened."), "task_completed": N_("The office completed a step."),
-    "timer_fired": N_("A period ended."), "message_received": N_("A message reached the case."),
-    "document_served": N_("A document was served on you."), "case_closed": N_("The case was closed."),
-    "case_cancelled": N_("The case was withdrawn."),
+    "opened": N_("The office received a case concerning you."), "filed": N_("We filed the case."),
+    "investigated": N_("Officers investigated and recorded the facts."),
+    "internal": N_("The office worked on your case."),
+    "educated": N_("We explained the rules to you; no penalty is imposed."),
+    "ordered_to_correct": N_("We ordered you to correct the violation."),
+    "reinspected": N_("We re-inspected the site."),
+    "rights_notice_served": N_("We served you the notice of the proposed penalty and of your rights."),
+    "statement_rechecked": N_("We re-checked your statement and recorded the result."),
+    "hearing_held": N_("The hearing was held."), "penalty_decided": N_("We decided the penalty."),
+    "decision_served": N_("We served you the penalty decision."),
+    "payment_recorded": N_("Your payment was recorded."), "fine_paid": N_("Your payment was recorded."),
+    "demand_served": N_("We served you a written demand."),
+    "referred_to_court": N_("We applied to the court for enforcement."),
+    "remedy_period_ended": N_("The period to correct ended."),
+    "statement_period_ended": N_("The period to state your case ended."),
+    "payment_period_ended": N_("The period to pay ended."),
+    "demand_period_ended": N_("The period set by the demand ended."),
+    "hearing_period_ended": N_("The period to ask for a hearing ended."),
+    "you_stated": N_("You submitted a statement."), "you_requested_hearing": N_("You asked for a hearing."),
+    "you_waived": N_("You gave up your right to state your case."),
+    "document_served": N_("We served you the document: %(document)s."),
+    "closed": N_("The case was closed."), "cancelled": N_("The case was withdrawn."),
+    "suspended": N_("The case was suspended; its periods are paused."),
+    "resumed": N_("The case was resumed; its periods run again."),
 }
-PARTY_MESSAGE_TIMELINE = {"statement_received": N_("Your statement was received."),
-                          "hearing_requested": N_("Your request for a hearing was received."),
-                          "waiver_received": N_("Your waiver was received.")}
 
 
 def label(table: dict[str, str], code: str | None) -> str:

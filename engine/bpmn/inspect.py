@@ -13,7 +13,7 @@ from engine.bpmn.lanes import Assignment, lane_assignments, task_assignment
 from engine.bpmn.mappings import read_mappings
 from engine.bpmn.defaults import check_consequential_defaults
 from engine.bpmn.time_limits import check_time_limits
-from engine.bpmn.translations import check_translations
+from engine.bpmn.translations import check_party_guidance, check_translations
 from engine.bpmn.model import FLOW_NODE_KINDS, SUBPROCESS_OWN, SUPPORTED, ElementInfo, SourceModel
 from engine.bpmn.xml import CAMUNDA_NS, NS, local, owner_id, properties_of
 from engine.domain import Stage
@@ -32,6 +32,7 @@ def inspect(model: SourceModel) -> SourceModel:
     check_called_processes(model)
     refusals.check_pools(model)
     check_translations(model)
+    check_party_guidance(model)
     check_consequential_defaults(model)
     check_time_limits(model)
     if model.key is None and model.bpmn:

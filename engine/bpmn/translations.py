@@ -64,6 +64,29 @@ def check_translations(model: Any) -> None:
                         info.line if info else None, element_id))
 
 
+GUIDANCE_PROPERTY = "party_guidance"  # what the party reads at this element's stage (engine/services/party_guidance)
+
+
+def check_party_guidance(model: Any) -> None:
+    """A procedure's own words for the party come in every language of the portal: `party_guidance` (as written)
+    and `party_guidance_<lang>`; one without the other, or either empty, is refused at deploy."""
+    names = [GUIDANCE_PROPERTY] + [f"{GUIDANCE_PROPERTY}_{lang}" for lang in LANGUAGES]
+    for info in model.elements.values():
+        given = {name: info.properties[name] for name in names if name in info.properties}
+        if not given:
+            continue
+        missing = [name for name in names if not given.get(name, "").strip()]
+        if missing:
+            model.problems.append(Problem(
+                message=f"'{info.label}' gives party guidance without {' and '.join(missing)}: write it in every "
+                        f"language ({', '.join(names)})", file=info.file, line=info.line, element_id=info.id,
+                rule="PARTY_GUIDANCE", severity="error"))
+        elif not info.stage:
+            model.problems.append(Problem(
+                message=f"'{info.label}' gives party guidance but has no stage, so the party never reads it",
+                file=info.file, line=info.line, element_id=info.id, rule="PARTY_GUIDANCE", severity="error"))
+
+
 def _missing(message: str, file: str | None, line: int | None, element_id: str | None) -> Problem:
     return Problem(message=message, file=file, line=line, element_id=element_id, rule="TRANSLATION",
                    severity="warning")

@@ -6,7 +6,6 @@ at this stage, documents served on them, and a timeline of what happened without
 from __future__ import annotations
 
 import hmac
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,20 +16,14 @@ from engine.domain import EventType
 from engine.services import cases
 from engine.services.access import PARTY_MESSAGES
 from engine.services.documents import EVIDENCE, sealed_hash, stored_chunks
+from engine.services.party_guidance import Guidance, party_guidance
+from engine.services.party_timeline import READ as PARTY_EVENTS, party_timeline
 from engine.services.runtime import Runtime
 from engine.services.throttle import Throttle
 from engine.store import queries
 from engine.workflow import CaseRun
 
 MAX_STATEMENT = 20_000
-# Timeline entries a party may see; payloads never leave this module, only a label per entry.
-PARTY_EVENTS = {EventType.CASE_OPENED: "the case was opened", EventType.TASK_COMPLETED: "a step was completed",
-                EventType.TIMER_FIRED: "a period ended", EventType.MESSAGE_RECEIVED: "a message was received",
-                EventType.DOCUMENT_SERVED: "a document was served", EventType.CASE_CLOSED: "the case was closed",
-                EventType.CASE_CANCELLED: "the case was withdrawn"}
-MESSAGE_LABELS = {"statement_received": "your statement was received",
-                  "hearing_requested": "your request for a hearing was received",
-                  "waiver_received": "your waiver was received"}
 _STATE = {"title": "State your case and defend yourself", "basis": "Administrative Penalty Law, articles 7, 44 and 45",
           "text": "You may state facts and reasons; the penalty may not be heavier because you did."}
 _HEARING = {"title": "Ask for a hearing", "basis": "Administrative Penalty Law, articles 63 and 64",
@@ -81,6 +74,8 @@ class PartyCaseView:
     can_send: list[str]
     documents: list[dict[str, Any]] = field(default_factory=list)
     timeline: list[dict[str, Any]] = field(default_factory=list)
+    guidance: Guidance = field(default_factory=lambda: Guidance(situation="waiting"))
+    contact: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,14 +120,18 @@ def party_case(rt: Runtime, *, access: PartyAccess) -> PartyCaseView:
         if case is None or case.case_no != access.case_no:
             raise CaseNotFoundError("the case is no longer available")
         procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
-        waiting = CaseRun.load(procedure, case.workflow_state).waiting_messages() if case.status == "open" else set()
         documents = [{"id": d.id, "kind": d.kind, "filename": d.filename, "media_type": d.media_type,
                       "sha256": d.sha256, "size": d.size, "number": d.number, "lang": d.lang,
                       "served_at": (d.served_at or d.created_at).isoformat(),
                       "periods": (d.service or {}).get("periods", {})}
                      for d in queries.party_documents(session, case.id)]
-        timeline = [_entry(e) for e in queries.audit_events(session, case.id) if e.event_type in PARTY_EVENTS]
+        events = queries.audit_events(session, case.id)
+        run = CaseRun.load(procedure, case.workflow_state) if case.workflow_state else None
+        guidance = party_guidance(case=case, procedure=procedure, data=run.data if run else {}, events=events, documents=documents,
+                                  ready=queries.ready_tasks_of_case(session, case.id),
+                                  timezone=rt.settings.timezone)
         # Deadlines on a staff task (boundary timers) are the office's own; the waits a party lives by are not.
+        waiting = run.waiting_messages() if run is not None and case.status == "open" else set()
         elements = procedure.elements
         deadlines = [{"name": d.get("name"), "stage": d.get("stage"), "due_at": d.get("due_at"),
                       "names": elements[d["element_id"]].names if d.get("element_id") in elements else {}}
@@ -142,15 +141,24 @@ def party_case(rt: Runtime, *, access: PartyAccess) -> PartyCaseView:
                              closed_at=case.closed_at.isoformat() if case.closed_at else None,
                              party={"name": case.party_name, "type": case.party_type},
                              deadlines=deadlines, rights=list(RIGHTS_BY_STAGE.get(case.stage or "", [])),
-                             can_send=sorted(waiting & PARTY_MESSAGES), documents=documents, timeline=timeline)
+                             can_send=sorted(waiting & PARTY_MESSAGES), documents=documents,
+                             timeline=party_timeline(events, elements), guidance=guidance,
+                             contact=agency_contact(rt.settings))
 
 
-def _entry(event) -> dict[str, Any]:
-    payload = json.loads(event.payload)
-    what = payload.get("message") or payload.get("name") or payload.get("kind") or event.element_id
-    label = MESSAGE_LABELS.get(what) or PARTY_EVENTS[event.event_type]
-    return {"at": event.occurred_at.isoformat(), "event": event.event_type, "label": label, "what": what,
-            "by": "you" if event.actor_role == Role.PARTY.value else event.actor_role}
+def agency_contact(settings: Any) -> dict[str, str]:
+    """Whom the party calls, where it goes, when, and where it pays (Settings; empty ones are left out).
+    Each as written ("") and in English ("en")."""
+    both = {"name": (settings.agency_name, settings.agency_name_en), "phone": (settings.agency_phone, ""),
+            "address": (settings.agency_address, settings.agency_address_en),
+            "hours": (settings.agency_hours, settings.agency_hours_en),
+            "payment": (settings.agency_payment, settings.agency_payment_en)}
+    contact = {}
+    for key, (written, english) in both.items():
+        if written:
+            contact[key] = written
+            contact[f"{key}_en"] = english or written
+    return contact
 
 
 def submit_statement(rt: Runtime, *, access: PartyAccess, text: str) -> PartyCaseView:

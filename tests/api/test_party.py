@@ -44,7 +44,9 @@ def test_the_party_reads_stage_periods_rights_and_a_timeline_without_internal_no
     assert [d["name"] for d in view["deadlines"]] == ["Statement period ends"]
     assert any(r["basis"] == "Administrative Penalty Law, articles 7, 44 and 45" for r in view["rights"])
     assert view["can_send"] == ["hearing_requested", "statement_received"]
-    assert [e["event"] for e in view["timeline"]] == ["case_opened", "task_completed"]
+    assert [e["what"] for e in view["timeline"]] == ["opened", "rights_notice_served"], "in the party's terms"
+    assert view["guidance"]["situation"] == "statement_period"
+    assert view["guidance"]["due_at"] == view["deadlines"][0]["due_at"], "the period they must act in"
     assert "rude" not in response.text and "internal_note" not in response.text and "olga" not in response.text
 
 
@@ -57,7 +59,9 @@ def test_a_statement_arrives_as_a_bpmn_message_and_an_audit_event_naming_the_par
                                                                                    served):
     response = client.post("/api/party/statement", headers=party, json={"text": "The crates were mine for an hour."})
     assert response.status_code == 200, response.text
-    assert response.json()["timeline"][-1]["by"] == "you"
+    after = response.json()
+    assert after["timeline"][-1]["by"] == "you" and after["timeline"][-1]["what"] == "you_stated"
+    assert after["guidance"]["situation"] == "statement_received", "the page now says the office must re-check it"
     staff_view = client.get(f"/api/cases/{served['id']}", headers=login("olga")).json()
     assert [t["element_id"] for t in staff_view["ready_tasks"]] == ["recheck"]
     audit = client.get(f"/api/cases/{served['id']}/audit", headers=login("audrey")).json()

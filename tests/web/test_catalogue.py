@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from api.web import i18n, texts
 from api.web.pages import ENV, TEMPLATES
 from engine.domain import Stage
-from engine.services import party
+from engine.services import party, party_timeline
 
 # Words a page may show untranslated: the product's name, the language names, and technical terms.
 ALLOWED_WORDS = {"Dueflow", "English", "中文", "sha256", "BPMN", "P15D"}
@@ -56,8 +56,12 @@ def test_the_engine_words_shown_on_pages_have_translations(used):
     for rights in party.RIGHTS_BY_STAGE.values():
         for right in rights:
             assert right["title"] in used and right["text"] in used
-    for event in party.PARTY_EVENTS:
-        assert event in texts.PARTY_TIMELINE, f"the party portal has no words for {event}"
+    timeline_codes = {*party_timeline.STEP_DONE.values(), *party_timeline.PERIOD_ENDED.values(),
+                      *party_timeline.MESSAGES.values(), *party_timeline.CASE_EVENTS.values(), "document_served"}
+    assert sorted(timeline_codes - set(texts.PARTY_TIMELINE)) == [], "the party's timeline has words for each"
+    situations = {*(s.value for s in Stage), "statement_received", "closed", "cancelled", "suspended", "waiting"}
+    situations -= {"order_to_correct", "rights_notice"}  # read as their periods (party_guidance._SITUATION)
+    assert sorted(situations - set(texts.PARTY_GUIDANCE)) == [], "every stage tells the party what to do"
     with i18n.using("zh_Hans"):
         assert texts.label(texts.STAGES, "statement_period") == "陈述申辩期"
         assert texts.field_error("must be at least 5 characters") == "至少 5 个字符。"

@@ -202,7 +202,7 @@ def test_a_party_submits_a_statement_that_the_officer_then_sees(server, open_pag
     phone.fill("#text", "The oven was moved off the pavement the same afternoon.")
     phone.click("text=提交陈述")
     assert "您的陈述已收到" in phone.inner_text(".flash")
-    assert "您的陈述已收到。" in phone.inner_text(".timeline")
+    assert "您提交了陈述申辩意见。" in phone.inner_text(".timeline")
 
     page = open_page("en-US")
     sign_in(page, DEMO["officer"])

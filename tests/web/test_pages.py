@@ -147,10 +147,12 @@ def test_the_party_portal_takes_a_statement_that_the_officer_sees(browser, rt, p
     assert wrong.status_code == 401 and "案件编号或查询码错误" in wrong.text
     page = party.post("/party/login", {"case_no": case.case_no, "code": case.access_code})
     assert page.url.path == "/party/case" and "陈述申辩期" in page.text and "陈述和申辩" in page.text
+    assert "印在印章下方" in page.text, "no phone set: the party is told where the contact is printed instead"
     empty = party.post("/party/statement", {"text": "  "})
     assert empty.status_code == 422 and 'id="text-error"' in empty.text
     page = party.post("/party/statement", {"text": "The stall was moved the same day."})
     assert page.url.path == "/party/case" and "您的陈述已收到" in page.text
+    assert "不得因您陈述、申辩而给予更重的处罚" in page.text and "您提交了陈述申辩意见。" in page.text
     officer = browser()
     officer.sign_in("olga")
     seen = officer.get(f"/cases/{case.id}")
