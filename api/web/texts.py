@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.web.i18n import N_, current, gettext
+from api.web.i18n import N_, current, format_number, gettext, ngettext
 
 STAGES = {
     "filing": N_("Filing"), "investigation": N_("Investigation"), "determination": N_("Determination"),
@@ -116,7 +116,23 @@ ERRORS = {
     "conflict": N_("A concurrent change conflicted. Try again."),
     "csrf_failed": N_("The form expired or came from another site. Reload the page and try again."),
     "busy": N_("The database is busy. Try again."),
+    "invalid_request": N_("The request could not be accepted."),
+    "internal_error": N_("Something went wrong on our side."),
+    "method_not_allowed": N_("This address does not take that kind of request."),
+    "bad_request": N_("The request could not be read."),
 }
+# What a person reading an error page should understand, by HTTP status, and what to do next.
+EXPLANATIONS = {
+    401: N_("You need to sign in to see this page."),
+    403: N_("Your role or department does not allow this page or action. If you think it should, ask an "
+            "administrator."),
+    404: N_("There is no page at this address. The link may be old or mistyped."),
+    409: N_("The case has changed or is not at this step now. Go back, reload the page and try again."),
+    422: N_("Some of what was sent could not be accepted. Go back, check what you entered and try again."),
+    429: N_("Too many attempts. Wait a moment and try again."),
+    500: N_("Something went wrong on our side. It was logged; please try again later."),
+}
+OTHER_EXPLANATION = N_("The request could not be completed. Go back and try again.")
 # The engine's field messages (engine.forms, users, cases, party), matched whole, with their numbers kept.
 FIELD_ERRORS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for pattern, message in [
     (r"^is required$", N_("Required.")),
@@ -249,6 +265,10 @@ def error_title(code: str | None) -> str:
     return gettext(ERRORS.get(code or "", UNKNOWN_ERROR))
 
 
+def explanation(status: int) -> str:
+    return gettext(EXPLANATIONS.get(status, OTHER_EXPLANATION))
+
+
 def localized(item: Any) -> str:
     """A procedure's own text (a task, a form field or one of its options) in the reader's language: the
     translation written in the BPMN (engine.bpmn.translations), else the name as the procedure wrote it."""
@@ -270,3 +290,17 @@ def actor_name(actor: str | None, role: str | None) -> str:
     if role == "system" and actor in SYSTEM_ACTORS:
         return gettext(SYSTEM_ACTORS[actor])
     return actor or ""
+
+
+def counted(n: int, noun: str) -> str:
+    """A count with its noun in the reader's language: "1 case", "2 cases" (Chinese has one form, with its
+    measure word). Each noun is written out so the catalogue holds its plural forms."""
+    forms = {
+        "case": lambda: ngettext("%(num)s case", "%(num)s cases", n),
+        "task": lambda: ngettext("%(num)s task", "%(num)s tasks", n),
+        "event": lambda: ngettext("%(num)s event", "%(num)s events", n),
+        "chain": lambda: ngettext("%(num)s chain", "%(num)s chains", n),
+        "entry": lambda: ngettext("%(num)s entry", "%(num)s entries", n),
+        "staff": lambda: ngettext("%(num)s active staff member", "%(num)s active staff members", n),
+    }
+    return forms[noun]() % {"num": format_number(n)}
