@@ -70,10 +70,6 @@ def _filesize(size: float) -> str:
     return str(size)
 
 
-def _pretty(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
 # a lanes mapping as an admin types it: the lane's name in the agency's language, the role's code
 LANES_EXAMPLE = N_('{"Boss": "supervisor"}')
 
@@ -94,7 +90,7 @@ def build_environment() -> Environment:
         explanation=texts.explanation,
         document=lambda c: texts.label(texts.DOCUMENTS, c), service_method=lambda c: texts.label(
             texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
-        filesize=_filesize, pretty=_pretty, counted=texts.counted, short=lambda h: (h or "")[:12],
+        filesize=_filesize, counted=texts.counted, short=lambda h: (h or "")[:12],
         localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name)
     env.globals.update(static_url=static_url, LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.LOCALE_NAMES,
                        STAGES=texts.STAGES, CATEGORIES=texts.CATEGORIES, CSRF_FIELD=CSRF_FIELD,
