@@ -3,6 +3,7 @@ become an HTML page in the reader's language; the JSON API (under /api) keeps it
 caller asks for HTML (a person who opened an /api link in the browser)."""
 from __future__ import annotations
 
+import inspect
 import logging
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable
@@ -74,11 +75,12 @@ def html_page(request: Request, error: Exception) -> Response:
             status_code=status))
 
 
-def _either(api_handler: Handler) -> Handler:
+def _either(api_handler: Callable[[Request, Any], Response | Awaitable[Response]]) -> Handler:
     async def handle(request: Request, error: Any) -> Response:
         if wants_html(request):
             return html_page(request, error)
-        return await api_handler(request, error)
+        answer = api_handler(request, error)
+        return await answer if inspect.isawaitable(answer) else answer
     return handle
 
 

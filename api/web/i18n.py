@@ -194,6 +194,13 @@ def engine_messages() -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def _forms(text: object) -> list[str]:
+    """A message's translation, or each plural form of a count's (ngettext) translation."""
+    if isinstance(text, (tuple, list)):
+        return [str(form or "") for form in text]
+    return [str(text or "")]
+
+
 def update_catalogues() -> list[str]:
     """Add new msgids to both catalogues and mark the ones no longer used obsolete; keep every translation."""
     from babel.messages.catalog import Catalog
@@ -212,11 +219,11 @@ def update_catalogues() -> list[str]:
         catalog.obsolete.clear()
         if locale == DEFAULT_LOCALE:  # the source language: every message is its own translation
             for message in catalog:
-                if message.id and not any(message.string if message.pluralizable else [message.string]):
+                if message.id and not any(_forms(message.string)):
                     message.string = message.id
         with open(path, "wb") as handle:
             write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True, include_lineno=False)
-        missing = [m.id for m in catalog if m.id and not all(m.string if m.pluralizable else [m.string])]
+        missing = [m.id for m in catalog if m.id and not all(_forms(m.string))]
         report.append(f"{path.name}: {len(catalog)} messages, {len(missing)} without translation")
     return report
 
