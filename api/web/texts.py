@@ -178,10 +178,11 @@ AUDIT_PROBLEMS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) f
     (r"^events (?P<first>\d+)\.\.(?P<last>\d+) were deleted$", N_("Events %(first)s to %(last)s were deleted.")),
     (r"^the chain does not end where the case says it does.*$",
      N_("The chain does not end where the case says it does (events added or rewritten).")),
-    (r"^all (?P<n>\d+) events of the case were deleted$", N_("All %(n)s events of the case were deleted.")),
+    (r"^all (?P<events>\d+) events of the case were deleted$",
+     N_("All of the case's events were deleted (%(events)s).")),
     (r"^checkpoint (?P<id>\d+) was altered$", N_("Checkpoint %(id)s was altered.")),
     (r"^checkpoint (?P<id>\d+) saw (?P<seen>\d+) events of this chain; only (?P<left>\d+) remain$",
-     N_("Checkpoint %(id)s saw %(seen)s events of this chain; only %(left)s remain.")),
+     N_("Checkpoint %(id)s saw %(seen)s of this chain; the chain now holds %(left)s.")),
     (r"^event (?P<seq>\d+) \((?P<type>\w+)\) has no valid tag: .*$",
      N_("Event %(seq)s (%(type)s) has no valid tag: Dueflow did not write it (inserted or rewritten in the "
         "database).")),
@@ -246,8 +247,14 @@ def matched(patterns: list[tuple[re.Pattern, str]], text: str | None) -> str:
     for pattern, message in patterns:
         found = pattern.match(text)
         if found:
-            return gettext(message) % found.groupdict()
+            values = {name: counted(int(value), COUNTED_GROUPS[name]) if name in COUNTED_GROUPS else value
+                      for name, value in found.groupdict().items()}
+            return gettext(message) % values
     return text
+
+
+# groups of the engine's messages that are counts of events: shown with their noun and plural ("1 event")
+COUNTED_GROUPS = {"events": "event", "seen": "event", "left": "event"}
 
 
 def field_error(text: str | None) -> str:

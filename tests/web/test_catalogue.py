@@ -151,3 +151,10 @@ def test_counts_have_every_plural_form_of_their_language():
                                                                      (1200, "task"), (0, "entry"))]
     assert shown["en"] == ["1 case", "2 cases", "1 event", "1,200 tasks", "0 entries"]
     assert shown["zh_Hans"] == ["1 件案件", "2 件案件", "1 条事件", "1,200 项任务", "0 个条目"]
+    with i18n.using("en"):  # the verification's counts of events too
+        assert texts.audit_problem("checkpoint 4 saw 1 events of this chain; only 0 remain") == \
+            "Checkpoint 4 saw 1 event of this chain; the chain now holds 0 events."
+        assert texts.audit_problem("all 1 events of the case were deleted") == \
+            "All of the case's events were deleted (1 event)."
+    with i18n.using("zh_Hans"):
+        assert texts.audit_problem("all 7 events of the case were deleted") == "该案件的全部事件均已被删除（7 条事件）。"
