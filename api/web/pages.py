@@ -129,8 +129,8 @@ _COUNTED_ARGUMENTS = {"chains": "chain", "events": "event", "entries": "entry"}
 
 
 def _flash_argument(name: str, value: Any) -> str:
-    if name in _COUNTED_ARGUMENTS and isinstance(value, int):
-        return texts.counted(value, _COUNTED_ARGUMENTS[name])
+    if name in _COUNTED_ARGUMENTS and str(value).isdigit():
+        return texts.counted(int(value), _COUNTED_ARGUMENTS[name])
     return str(value)[:200]
 
 
