@@ -23,9 +23,11 @@ def vendor_ready() -> bool:
 
 
 def install(app: FastAPI) -> None:
-    from api.web import admin, assessment, audit, auth, coordination, grid, migrations, officer, paperwork, party
+    from api.web import (admin, assessment, audit, auth, coordination, error_pages, grid, migrations, officer,
+                         paperwork, party)
 
     i18n.load()
+    error_pages.install(app)
     app.state.vendor_ready = vendor_ready()
     for name, folder in VENDOR.items():
         if folder.is_dir():

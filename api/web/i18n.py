@@ -160,20 +160,24 @@ def countdown(value, now: datetime | None = None) -> Markup:
 
 # ---- maintenance: update the catalogues from the templates and the code ----
 
-def extract_messages() -> dict[str, list[tuple[str, int]]]:
-    """msgid -> where it is used, from the templates (Jinja2 gettext calls and trans blocks) and api/web."""
+Msgid = str | tuple[str, str]  # a message, or a count's singular and plural (ngettext)
+
+
+def extract_messages() -> dict[Msgid, list[tuple[str, int]]]:
+    """msgid -> where it is used, from the templates (Jinja2 gettext calls and trans blocks) and api/web; a
+    count's message (ngettext) is kept whole as (singular, plural), so the catalogue holds its plural forms."""
     from babel.messages.extract import extract_from_dir
 
     root = CATALOGUES.parent
-    found: dict[str, list[tuple[str, int]]] = {}
+    found: dict[Msgid, list[tuple[str, int]]] = {}
     methods = [("templates/**.html", "jinja2"), ("web/**.py", "python")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(root), method_map=methods, options_map=options, keywords={"_": None, "gettext": None,
                                                                           "ngettext": (1, 2), "N_": None}):
-        for msgid in (message if isinstance(message, tuple) else (message,)):
-            if msgid:
-                found.setdefault(msgid, []).append((filename, lineno))
+        msgid: Msgid = (message[0], message[1]) if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault(msgid, []).append((filename, lineno))
     for msgid in engine_messages():
         found.setdefault(msgid, []).append(("engine/services/party.py", 0))
     return found
@@ -190,12 +194,19 @@ def engine_messages() -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def _forms(text: object) -> list[str]:
+    """A message's translation, or each plural form of a count's (ngettext) translation."""
+    if isinstance(text, (tuple, list)):
+        return [str(form or "") for form in text]
+    return [str(text or "")]
+
+
 def update_catalogues() -> list[str]:
     """Add new msgids to both catalogues and mark the ones no longer used obsolete; keep every translation."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    found = sorted(extract_messages().items())
+    found = sorted(extract_messages().items(), key=lambda item: item[0] if isinstance(item[0], str) else item[0][0])
     report = []
     for locale in LOCALES:
         template = Catalog(project="Dueflow", fuzzy=False)  # one per locale: update() shares its messages
@@ -208,11 +219,11 @@ def update_catalogues() -> list[str]:
         catalog.obsolete.clear()
         if locale == DEFAULT_LOCALE:  # the source language: every message is its own translation
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not any(_forms(message.string)):
                     message.string = message.id
         with open(path, "wb") as handle:
             write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True, include_lineno=False)
-        missing = [m.id for m in catalog if m.id and not m.string]
+        missing = [m.id for m in catalog if m.id and not all(_forms(m.string))]
         report.append(f"{path.name}: {len(catalog)} messages, {len(missing)} without translation")
     return report
 

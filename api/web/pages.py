@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -37,7 +37,7 @@ FLASHES = {
     "hearing_sent": N_("Your request for a hearing was received."),
     "user_added": N_("User %(username)s added."),
     "user_disabled": N_("User %(username)s disabled."),
-    "checkpoint": N_("Checkpoint recorded over %(chains)s chains and %(events)s events."),
+    "checkpoint": N_("Checkpoint recorded over %(chains)s and %(events)s."),
     "signed_out": N_("You are signed out."),
     "incident_retried": N_("Incident %(incident)s: the step ran and the incident is resolved."),
     "incident_failed_again": N_("The step failed again: %(message)s"),
@@ -45,7 +45,7 @@ FLASHES = {
     "document_issued": N_("Issued %(number)s."),
     "document_served": N_("Service of %(number)s recorded."),
     "court_package_assembled": N_("Court package %(number)s assembled."),
-    "list_published": N_("Responsibility list version %(version)s published with %(entries)s entries."),
+    "list_published": N_("Responsibility list version %(version)s published with %(entries)s."),
     "holder_changed": N_("Recorded. The case's holder is shown below."),
     "cell_inspected": N_("Inspection of %(cell)s recorded."),
     "finding_opened": N_("Inspection of %(cell)s recorded; case %(case)s opened for the finding."),
@@ -76,10 +76,6 @@ def _filesize(size: float) -> str:
     return str(size)
 
 
-def _pretty(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
 # a lanes mapping as an admin types it: the lane's name in the agency's language, the role's code
 LANES_EXAMPLE = N_('{"Boss": "supervisor"}')
 
@@ -97,9 +93,10 @@ def build_environment() -> Environment:
         message=lambda c: texts.label(texts.MESSAGES, c), kind=lambda c: texts.label(texts.KINDS, c),
         department=lambda c: texts.label(texts.DEPARTMENTS, c), category=lambda c: texts.label(texts.CATEGORIES, c),
         field_error=texts.field_error, audit_problem=texts.audit_problem, error_title=texts.error_title,
+        explanation=texts.explanation,
         document=lambda c: texts.label(texts.DOCUMENTS, c), document_both=texts.document_both,
         service_method=lambda c: texts.label(texts.SERVICE_METHODS, c), period=lambda c: texts.label(texts.PERIODS, c),
-        filesize=_filesize, pretty=_pretty, short=lambda h: (h or "")[:12],
+        filesize=_filesize, counted=texts.counted, short=lambda h: (h or "")[:12],
         localized=texts.localized, in_language=texts.in_language, actor=texts.actor_name,
         migration_status=migration_texts.migration_status, migration_reason=migration_texts.migration_reason,
         deadline_why=migration_texts.deadline_why)
@@ -129,10 +126,20 @@ def _flash(request: Request) -> dict[str, str] | None:
     try:
         data = json.loads(raw)
         message = FLASHES[data["key"]]
-        args = {str(k): str(v)[:200] for k, v in (data.get("args") or {}).items()}
+        args = {str(k): _flash_argument(str(k), v) for k, v in (data.get("args") or {}).items()}
         return {"kind": data.get("kind", "ok"), "text": i18n.gettext(message) % args}
     except (ValueError, KeyError, TypeError):
         return None
+
+
+# flash arguments that are counts, shown with their noun in the reader's language ("1 event", "2 events")
+_COUNTED_ARGUMENTS = {"chains": "chain", "events": "event", "entries": "entry"}
+
+
+def _flash_argument(name: str, value: Any) -> str:
+    if name in _COUNTED_ARGUMENTS and str(value).isdigit():
+        return texts.counted(int(value), _COUNTED_ARGUMENTS[name])
+    return str(value)[:200]
 
 
 _R = TypeVar("_R", bound=Response)
@@ -203,8 +210,22 @@ def error_page(request: Request, error: DueflowError) -> Response:
     if request.headers.get("accept", "").startswith("application/json"):
         return secure(JSONResponse({"error": {"code": error.code, "message": error.message,
                                               "details": error.details}}, status_code=status))
-    template = "_error_fragment.html" if request.headers.get("hx-request") else "error.html"
-    return page(request, template, status=status, error=error)
+    return failure_page(request, error, status)
+
+
+def failure_page(request: Request, error: DueflowError, status: int) -> HTMLResponse:
+    """An error as a page in the reader's language: what went wrong in plain words and a way back."""
+    if request.headers.get("hx-request"):
+        return page(request, "_error_fragment.html", status=status, error=error)
+    party_side = request.url.path.startswith("/party")
+    home = ("/party/case" if request.cookies.get(PARTY_COOKIE) else "/party") if party_side else "/"
+    referer = urlsplit(request.headers.get("referer", ""))
+    back = safe_next(referer.path + (f"?{referer.query}" if referer.query else ""), default="")
+    if referer.netloc != request.url.netloc or back in ("", home, str(request.url.path)):
+        back = ""
+    sign_in = ("/party" if party_side else "/login") if status == 401 else ""
+    return page(request, "error.html", status=status, error=error, status_code=status, back=back, home=home,
+                sign_in=sign_in)
 
 
 class WebRoute(APIRoute):

@@ -45,8 +45,26 @@ def _element(labels: dict[str, dict[str, str]], element_id: str) -> Markup:
 
 
 def _code(value: Any) -> Markup:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, (dict, list)):
+        return _structured(value, codes=True)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return Markup("<code>{}</code>").format(text)
+
+
+def _structured(value: Any, *, codes: bool = False) -> Markup:
+    """A nested value (a decision's result, a list of files) as words, never as JSON: each key labelled as
+    the code it is, a list joined with the language's comma."""
+    comma = escape(gettext(", "))
+    if isinstance(value, dict):
+        return comma.join(Markup("<code>{}</code>: {}").format(k, _structured(v, codes=codes))
+                          for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return comma.join(_structured(v, codes=codes) for v in value) if value else Markup("—")
+    if value is None or value == "":
+        return Markup("—")
+    if isinstance(value, bool):
+        return escape(gettext("Yes") if value else gettext("No"))
+    return Markup("<code>{}</code>").format(value) if codes else escape(str(value))
 
 
 def _value(key: str, value: Any, event: Any, history: Any) -> Markup:
@@ -75,7 +93,7 @@ def _value(key: str, value: Any, event: Any, history: Any) -> Markup:
     if key in ("due_at", "served_at") and isinstance(value, str):
         return escape(i18n.format_instant(value))
     if isinstance(value, (dict, list)):
-        return _code(value)
+        return _structured(value)
     return escape(str(value))
 
 
@@ -100,7 +118,7 @@ def _form_rows(data: dict[str, Any], fields: list[dict[str, Any]]) -> list[tuple
         elif field and field["type"] == "date" and isinstance(value, str):
             rows.append((label, escape(i18n.format_day(value))))
         else:
-            rows.append((label, escape(value) if isinstance(value, (str, int, float)) else _code(value)))
+            rows.append((label, escape(value) if isinstance(value, (str, int, float)) else _structured(value)))
     return rows
 
 

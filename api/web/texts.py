@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from api.web.i18n import N_, current, gettext, using
+from api.web.i18n import N_, current, format_number, gettext, ngettext, using
 
 STAGES = {
     "filing": N_("Filing"), "investigation": N_("Investigation"), "determination": N_("Determination"),
@@ -122,7 +122,23 @@ ERRORS = {
     "conflict": N_("A concurrent change conflicted. Try again."),
     "csrf_failed": N_("The form expired or came from another site. Reload the page and try again."),
     "busy": N_("The database is busy. Try again."),
+    "invalid_request": N_("The request could not be accepted."),
+    "internal_error": N_("Something went wrong on our side."),
+    "method_not_allowed": N_("This address does not take that kind of request."),
+    "bad_request": N_("The request could not be read."),
 }
+# What a person reading an error page should understand, by HTTP status, and what to do next.
+EXPLANATIONS = {
+    401: N_("You need to sign in to see this page."),
+    403: N_("Your role or department does not allow this page or action. If you think it should, ask an "
+            "administrator."),
+    404: N_("There is no page at this address. The link may be old or mistyped."),
+    409: N_("The case has changed or is not at this step now. Go back, reload the page and try again."),
+    422: N_("Some of what was sent could not be accepted. Go back, check what you entered and try again."),
+    429: N_("Too many attempts. Wait a moment and try again."),
+    500: N_("Something went wrong on our side. It was logged; please try again later."),
+}
+OTHER_EXPLANATION = N_("The request could not be completed. Go back and try again.")
 # The engine's field messages (engine.forms, users, cases, party), matched whole, with their numbers kept.
 FIELD_ERRORS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) for pattern, message in [
     (r"^is required$", N_("Required.")),
@@ -168,10 +184,11 @@ AUDIT_PROBLEMS: list[tuple[re.Pattern, str]] = [(re.compile(pattern), message) f
     (r"^events (?P<first>\d+)\.\.(?P<last>\d+) were deleted$", N_("Events %(first)s to %(last)s were deleted.")),
     (r"^the chain does not end where the case says it does.*$",
      N_("The chain does not end where the case says it does (events added or rewritten).")),
-    (r"^all (?P<n>\d+) events of the case were deleted$", N_("All %(n)s events of the case were deleted.")),
+    (r"^all (?P<events>\d+) events of the case were deleted$",
+     N_("All of the case's events were deleted (%(events)s).")),
     (r"^checkpoint (?P<id>\d+) was altered$", N_("Checkpoint %(id)s was altered.")),
     (r"^checkpoint (?P<id>\d+) saw (?P<seen>\d+) events of this chain; only (?P<left>\d+) remain$",
-     N_("Checkpoint %(id)s saw %(seen)s events of this chain; only %(left)s remain.")),
+     N_("Checkpoint %(id)s saw %(seen)s of this chain; the chain now holds %(left)s.")),
     (r"^event (?P<seq>\d+) \((?P<type>\w+)\) has no valid tag: .*$",
      N_("Event %(seq)s (%(type)s) has no valid tag: Dueflow did not write it (inserted or rewritten in the "
         "database).")),
@@ -319,8 +336,14 @@ def matched(patterns: list[tuple[re.Pattern, str]], text: str | None) -> str:
     for pattern, message in patterns:
         found = pattern.match(text)
         if found:
-            return gettext(message) % found.groupdict()
+            values = {name: counted(int(value), COUNTED_GROUPS[name]) if name in COUNTED_GROUPS else value
+                      for name, value in found.groupdict().items()}
+            return gettext(message) % values
     return text
+
+
+# groups of the engine's messages that are counts of events: shown with their noun and plural ("1 event")
+COUNTED_GROUPS = {"events": "event", "seen": "event", "left": "event"}
 
 
 def field_error(text: str | None) -> str:
@@ -336,6 +359,10 @@ UNKNOWN_ERROR = N_("Something went wrong.")
 
 def error_title(code: str | None) -> str:
     return gettext(ERRORS.get(code or "", UNKNOWN_ERROR))
+
+
+def explanation(status: int) -> str:
+    return gettext(EXPLANATIONS.get(status, OTHER_EXPLANATION))
 
 
 def localized(item: Any) -> str:
@@ -359,3 +386,17 @@ def actor_name(actor: str | None, role: str | None) -> str:
     if role == "system" and actor in SYSTEM_ACTORS:
         return gettext(SYSTEM_ACTORS[actor])
     return actor or ""
+
+
+def counted(n: int, noun: str) -> str:
+    """A count with its noun in the reader's language: "1 case", "2 cases" (Chinese has one form, with its
+    measure word). Each noun is written out so the catalogue holds its plural forms."""
+    forms = {
+        "case": lambda: ngettext("%(num)s case", "%(num)s cases", n),
+        "task": lambda: ngettext("%(num)s task", "%(num)s tasks", n),
+        "event": lambda: ngettext("%(num)s event", "%(num)s events", n),
+        "chain": lambda: ngettext("%(num)s chain", "%(num)s chains", n),
+        "entry": lambda: ngettext("%(num)s entry", "%(num)s entries", n),
+        "staff": lambda: ngettext("%(num)s active staff member", "%(num)s active staff members", n),
+    }
+    return forms[noun]() % {"num": format_number(n)}

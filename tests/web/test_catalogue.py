@@ -25,6 +25,11 @@ def catalogue(locale: str):
         return read_po(handle, locale=locale)
 
 
+def _forms(text) -> list[str]:
+    """A message's text, or each plural form of a count's message (ngettext) as a list."""
+    return list(text) if isinstance(text, (tuple, list)) else [text]
+
+
 @pytest.fixture(scope="module")
 def used() -> set[str]:
     return set(i18n.extract_messages())
@@ -35,10 +40,10 @@ def test_every_message_in_use_is_translated_with_the_same_placeholders(locale, u
     messages = {m.id: m.string for m in catalogue(locale) if m.id}
     missing = sorted(used - messages.keys())
     assert not missing, f"not in {locale}.po (run python -m api.web.i18n, then translate): {missing[:10]}"
-    untranslated = sorted(msgid for msgid in used if not messages[msgid].strip())
+    untranslated = sorted(str(msgid) for msgid in used if not all(form.strip() for form in _forms(messages[msgid])))
     assert not untranslated, f"no translation in {locale}.po: {untranslated[:10]}"
-    mismatched = [msgid for msgid in used
-                  if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(messages[msgid]))]
+    mismatched = [msgid for msgid in used for form in _forms(messages[msgid])
+                  if sorted(PLACEHOLDER.findall(_forms(msgid)[-1])) != sorted(PLACEHOLDER.findall(form))]
     assert not mismatched, f"placeholders differ in {locale}.po: {mismatched[:10]}"
     unused = sorted(messages.keys() - used)
     assert not unused, f"{locale}.po holds messages nothing uses (run python -m api.web.i18n): {unused[:10]}"
@@ -46,8 +51,8 @@ def test_every_message_in_use_is_translated_with_the_same_placeholders(locale, u
 
 def test_the_chinese_catalogue_is_really_chinese(used):
     messages = {m.id: m.string for m in catalogue("zh_Hans") if m.id}
-    latin_only = [msgid for msgid in used if not re.search(r"[\u4e00-\u9fff]", messages[msgid])
-                  and re.search(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", msgid))]
+    latin_only = [msgid for msgid in used if not re.search(r"[\u4e00-\u9fff]", " ".join(_forms(messages[msgid])))
+                  and re.search(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", _forms(msgid)[-1]))]
     assert not latin_only, f"copied, not translated: {latin_only[:10]}"
 
 
@@ -133,3 +138,27 @@ def test_no_template_shows_text_outside_gettext():
         for line, strays in _strays(path.read_text(encoding="utf-8")):
             offenders.append(f"{path.relative_to(TEMPLATES)}:{line}: {strays}")
     assert not offenders, "text outside _() in templates:\n" + "\n".join(offenders)
+
+
+def test_counts_have_every_plural_form_of_their_language():
+    """English says "1 case" and "2 cases"; Chinese has one form for any count."""
+    plural = {locale: {m.id: m.string for m in catalogue(locale) if m.pluralizable} for locale in i18n.LOCALES}
+    assert ("%(num)s case", "%(num)s cases") in plural["en"]
+    for msgid, forms in plural["en"].items():
+        assert len(forms) == 2, f"en.po: {msgid} needs a singular and a plural"
+    for msgid, forms in plural["zh_Hans"].items():
+        assert len(forms) == 1 and forms[0].strip(), f"zh_Hans.po: {msgid} needs its one form"
+    shown = {}
+    for locale in i18n.LOCALES:
+        with i18n.using(locale):
+            shown[locale] = [texts.counted(n, noun) for n, noun in ((1, "case"), (2, "case"), (1, "event"),
+                                                                     (1200, "task"), (0, "entry"))]
+    assert shown["en"] == ["1 case", "2 cases", "1 event", "1,200 tasks", "0 entries"]
+    assert shown["zh_Hans"] == ["1 件案件", "2 件案件", "1 条事件", "1,200 项任务", "0 个条目"]
+    with i18n.using("en"):  # the verification's counts of events too
+        assert texts.audit_problem("checkpoint 4 saw 1 events of this chain; only 0 remain") == \
+            "Checkpoint 4 saw 1 event of this chain; the chain now holds 0 events."
+        assert texts.audit_problem("all 1 events of the case were deleted") == \
+            "All of the case's events were deleted (1 event)."
+    with i18n.using("zh_Hans"):
+        assert texts.audit_problem("all 7 events of the case were deleted") == "该案件的全部事件均已被删除（7 条事件）。"
