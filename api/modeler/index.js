@@ -15,7 +15,8 @@ window.DueflowModeler = {
   create: function (options) {
     return new BpmnModeler({
       container: options.container,
-      propertiesPanel: { parent: options.panel },
+      // General and Dueflow open: the name, stage and documents are what an admin edits most
+      propertiesPanel: { parent: options.panel, layout: { groups: { general: { open: true }, dueflow: { open: true } } } },
       dueflow: options.dueflow,
       additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
                           CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule, DueflowPropertiesModule,
