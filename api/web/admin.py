@@ -52,7 +52,7 @@ def modeler(request: Request, actor: StaffUser, key: Annotated[str, Query(patter
     return page(request, "admin/modeler.html", key=key or "", version=version or 0, files=sorted(sources),
                 lanes=sources.get(procedures.LANES_FILE, ""), vendor_ready=request.app.state.vendor_ready,
                 bundle_js=built_url("modeler.js"), bundle_css=built_url("modeler.css"),
-                modeler_config=config)
+                modeler_config=config, wide=True)
 
 
 def _lanes(form) -> str | None:
