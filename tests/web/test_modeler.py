@@ -141,6 +141,8 @@ def test_an_admin_edits_every_kind_of_property_in_the_panel_and_the_deployed_ver
     assert "name_en" not in properties(serve), "the session's English name stays in the browser"
     assert properties(node(root, "investigate"))["name_zh"] == "现场调查", "untouched translations are kept"
     assert node(root, "investigate").get("name") == "Investigate the site"
+    lane = node(root, "lane_officer")
+    assert lane.get("name") == "officer" and "name_zh" not in properties(lane), "an untranslated name stays as it was"
 
     # the procedures page: two cases still run on version 1, new cases get version 2
     page.goto(f"/admin/procedures#procedure-{key}")
