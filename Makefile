@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(wildcard package.json package-lock.json) | sha1sum | cut -c1-12)
+# The modeler's bundle (bpmn-js + properties panel, from api/modeler), rebuilt when its sources or packages change.
+BUNDLE := build/web/modeler.js
 
 .PHONY: run test install bench lint clean
 
@@ -14,8 +16,11 @@ test: install
 	@scripts/setup-test-tools.sh
 	$(BIN)/pytest
 
-install: $(STAMP)
+install: $(STAMP) $(BUNDLE)
 	@scripts/setup-documents.sh
+
+$(BUNDLE): $(STAMP) $(wildcard api/modeler/*)
+	npm run --silent build
 
 $(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,4 +38,4 @@ lint: install
 	$(BIN)/dueflow lint processes/*/
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache
+	rm -rf $(VENV) node_modules build var .pytest_cache

@@ -1,4 +1,4 @@
-/* The admin's BPMN modeler: bpmn-js with the Camunda extensions, a small properties panel (name, stage, timer),
+/* The admin's BPMN modeler: the bundle's bpmn-js with the properties panel (api/modeler, built into build/web),
    a check that marks every lint and parse problem on its element, and deployment as a new version. */
 (function () {
   "use strict";
@@ -15,82 +15,13 @@
   var texts = (document.getElementById("texts") || { dataset: {} }).dataset;
   var canvasNode = document.getElementById("canvas");
   var statusNode = document.getElementById("status");
-  var modeler, selected = null, marked = [];
+  var modeler, marked = [];
 
   function say(template, values, kind) {
     var text = (template || "").replace(/\{(\w+)\}/g, function (_, name) { return values && name in values ? values[name] : ""; });
     statusNode.className = "notice " + (kind || "ok");
     statusNode.textContent = text;
     return statusNode;
-  }
-
-  function property(bo, name) {
-    var values = (bo.extensionElements && bo.extensionElements.values) || [];
-    for (var i = 0; i < values.length; i++) {
-      if (values[i].$type === "camunda:Properties") {
-        var found = (values[i].values || []).filter(function (p) { return p.name === name; })[0];
-        if (found) { return found.value || ""; }
-      }
-    }
-    return "";
-  }
-
-  function setProperty(element, name, value) {
-    var moddle = modeler.get("moddle"), modeling = modeler.get("modeling"), bo = element.businessObject;
-    var extension = bo.extensionElements;
-    if (!extension) {
-      extension = moddle.create("bpmn:ExtensionElements", { values: [] });
-      modeling.updateModdleProperties(element, bo, { extensionElements: extension });
-    }
-    var properties = (extension.values || []).filter(function (v) { return v.$type === "camunda:Properties"; })[0];
-    if (!properties) {
-      properties = moddle.create("camunda:Properties", { values: [] });
-      modeling.updateModdleProperties(element, extension, { values: (extension.values || []).concat([properties]) });
-    }
-    var kept = (properties.values || []).filter(function (p) { return p.name !== name; });
-    if (value) { kept.push(moddle.create("camunda:Property", { name: name, value: value })); }
-    modeling.updateModdleProperties(element, properties, { values: kept });
-  }
-
-  function timerOf(bo) {
-    var definition = (bo.eventDefinitions || [])[0];
-    return definition && definition.$type === "bpmn:TimerEventDefinition" ? definition : null;
-  }
-
-  function showSelection(element) {
-    selected = element && element.type !== "label" && element.businessObject && element.businessObject.id !== undefined ? element : null;
-    var panel = document.getElementById("properties");
-    document.getElementById("no-selection").hidden = !!selected;
-    panel.hidden = !selected;
-    if (!selected) { return; }
-    var bo = selected.businessObject;
-    document.getElementById("element-id").textContent = bo.id;
-    document.getElementById("element-type").textContent = bo.$type.replace("bpmn:", "");
-    document.getElementById("element-name").value = bo.name || "";
-    var staged = !/Process|Collaboration|Participant|Lane|SequenceFlow/.test(bo.$type);
-    document.getElementById("stage-field").hidden = !staged;
-    document.getElementById("element-stage").value = property(bo, "stage");
-    var timer = timerOf(bo);
-    document.getElementById("timer-field").hidden = !timer;
-    document.getElementById("element-timer").value = timer && timer.timeDuration ? timer.timeDuration.body || "" : "";
-  }
-
-  function bindPanel() {
-    document.getElementById("element-name").addEventListener("change", function (event) {
-      if (selected) { modeler.get("modeling").updateLabel(selected, event.target.value); }
-    });
-    document.getElementById("element-stage").addEventListener("change", function (event) {
-      if (selected) { setProperty(selected, "stage", event.target.value); }
-    });
-    document.getElementById("element-timer").addEventListener("change", function (event) {
-      var timer = selected && timerOf(selected.businessObject);
-      if (!timer) { return; }
-      var expression = modeler.get("moddle").create("bpmn:FormalExpression", { body: event.target.value });
-      var update = { timeDuration: expression };
-      if (timer.timeDate) { update.timeDate = undefined; }
-      if (timer.timeCycle) { update.timeCycle = undefined; }
-      modeler.get("modeling").updateModdleProperties(selected, timer, update);
-    });
   }
 
   function clearProblems() {
@@ -212,15 +143,9 @@
     });
   }
 
-  function start(camunda) {
-    modeler = new window.BpmnJS({ container: canvasNode, moddleExtensions: { camunda: camunda } });
-    modeler.get("eventBus").on("selection.changed", function (event) {
-      showSelection(event.newSelection.length === 1 ? event.newSelection[0] : null);
-    });
-    modeler.get("eventBus").on("element.changed", function (event) {
-      if (selected && event.element === selected) { showSelection(selected); }
-    });
-    bindPanel();
+  function start() {
+    var config = JSON.parse(document.getElementById("modeler-config").textContent);
+    modeler = window.DueflowModeler.create({ container: canvasNode, panel: "#properties-panel", dueflow: config });
     var source = canvasNode.dataset.source;
     var xml = source ? fetch(source, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) { throw new Error(r.status); } return r.text();
@@ -237,10 +162,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    if (!window.BpmnJS || !canvasNode) { return; }
+    if (!window.DueflowModeler || !canvasNode) { return; }
     document.getElementById("check").addEventListener("click", check);
     document.getElementById("deploy").addEventListener("click", deploy);
     document.getElementById("download").addEventListener("click", download);
-    fetch(canvasNode.dataset.camunda).then(function (r) { return r.json(); }).then(start).catch(failed);
+    start().catch(failed);
   });
 })();

@@ -2,6 +2,7 @@
 htmx, on the same services and authorisation as the JSON API. `install(app)` is the one hook in create_app."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,14 +13,24 @@ from api.web.pages import STATIC
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NODE_MODULES = ROOT / "node_modules"
+# The modeler's bundle (bpmn-js with the properties panel), built from api/modeler by `npm run build`.
+BUILD = ROOT / "build" / "web"
 # Only the built files each page needs, served straight from node_modules (installed by `make install`).
 VENDOR = {"bpmn-js": NODE_MODULES / "bpmn-js" / "dist",
           "camunda-bpmn-moddle": NODE_MODULES / "camunda-bpmn-moddle" / "resources",
-          "htmx": NODE_MODULES / "htmx.org" / "dist", "echarts": NODE_MODULES / "echarts" / "dist"}
+          "htmx": NODE_MODULES / "htmx.org" / "dist", "echarts": NODE_MODULES / "echarts" / "dist",
+          "modeler": BUILD}
 
 
 def vendor_ready() -> bool:
-    return all(folder.is_dir() for folder in VENDOR.values())
+    return all(folder.is_dir() for folder in VENDOR.values()) and (BUILD / "modeler.js").is_file()
+
+
+def built_url(name: str) -> str:
+    """/static/vendor/modeler/<name>?v=<hash>, so a rebuilt bundle is never served stale from a cache."""
+    file = BUILD / name
+    version = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else "0"
+    return f"/static/vendor/modeler/{name}?v={version}"
 
 
 def install(app: FastAPI) -> None:

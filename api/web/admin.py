@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.encoding import TotalJSONResponse as JSONResponse
-from api.web import i18n, lint_texts
+from api.web import built_url, i18n, lint_texts, modeler_texts
 from api.web.pages import WebRoute, locale_of, page, redirect, secure
 from api.web.paperwork import PREVIEW_CSP
 from api.web.session import CheckedForm, StaffUser
@@ -60,8 +60,12 @@ def modeler(request: Request, actor: StaffUser, key: Annotated[str, Query(patter
     sources: dict[str, str] = {}
     if key and version:
         sources = revisions.version_sources(_rt(request), key=key, version=version, actor=actor)
+    with i18n.using(locale_of(request)):
+        config = modeler_texts.modeler_config()
     return page(request, "admin/modeler.html", key=key or "", version=version or 0, files=sorted(sources),
-                lanes=sources.get(procedures.LANES_FILE, ""), vendor_ready=request.app.state.vendor_ready)
+                lanes=sources.get(procedures.LANES_FILE, ""), vendor_ready=request.app.state.vendor_ready,
+                bundle_js=built_url("modeler.js"), bundle_css=built_url("modeler.css"),
+                modeler_config=config, wide=True)
 
 
 def _lanes(form) -> str | None:

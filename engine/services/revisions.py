@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
 from engine import bpmn, documents, policy
-from engine.domain import Actor, InvalidDataError, ProcedureInvalidError, ProcedureNotFoundError, Problem, Role
+from engine.domain import (Actor, CaseStatus, InvalidDataError, ProcedureInvalidError, ProcedureNotFoundError, Problem,
+                           Role)
 from engine.services import access, issuing
 from engine.services.procedures import document_checks, with_lanes
 from engine.services.runtime import Runtime
@@ -15,6 +16,7 @@ from engine.workflow import Procedure, parse_procedure
 
 STAFF = frozenset({Role.ADMIN, Role.OFFICER, Role.SUPERVISOR, Role.LEGAL_REVIEWER, Role.DISPATCHER, Role.AUDITOR,
                    Role.SYSTEM})
+RUNNING = frozenset({CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value})
 
 
 @dataclass
@@ -26,7 +28,7 @@ class VersionDiff:
     new: int
     added: list[dict[str, str]] = field(default_factory=list)  # id, name, kind
     removed: list[dict[str, str]] = field(default_factory=list)
-    renamed: list[dict[str, str]] = field(default_factory=list)  # id, old, new
+    renamed: list[dict[str, Any]] = field(default_factory=list)  # id, old, new, old_names, new_names (per locale)
     stages: list[dict[str, Any]] = field(default_factory=list)  # id, name, old, new
     lanes: list[dict[str, Any]] = field(default_factory=list)
     timers: list[dict[str, Any]] = field(default_factory=list)  # id, name, old, new (expressions)
@@ -106,8 +108,9 @@ def _diff(rt: Runtime, old: ProcedureVersionRecord, new: ProcedureVersionRecord)
         diff.removed.append({"id": element_id, "name": a[element_id].label, "kind": a[element_id].kind})
     for element_id in sorted(a.keys() & b.keys()):
         was, now = a[element_id], b[element_id]
-        if was.name != now.name:
-            diff.renamed.append({"id": element_id, "old": was.label, "new": now.label})
+        if was.name != now.name or was.names != now.names:  # a translation renamed counts too
+            diff.renamed.append({"id": element_id, "old": was.label, "new": now.label,
+                                 "old_names": was.names, "new_names": now.names})
         if was.stage != now.stage:
             diff.stages.append({"id": element_id, "name": now.label, "old": was.stage, "new": now.stage})
         if was.lane != now.lane:
@@ -147,10 +150,12 @@ def diff_versions(rt: Runtime, *, key: str, old: int, new: int, actor: Actor) ->
 
 
 def procedure_history(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
-    """Every procedure with its versions, newest first, each with what changed since the version before."""
+    """Every procedure with its versions, newest first, each with what changed since the version before, how
+    many cases run on it (open or suspended) and have finished on it, and the version new cases get."""
     access.require_role(actor, STAFF, "read procedures")
     with rt.store.transaction(write=False) as session:
         records = list(queries.all_procedures(session))
+        counts = queries.case_counts_by_version(session)
     by_key: dict[str, list[ProcedureVersionRecord]] = {}
     for record in records:
         by_key.setdefault(record.key, []).append(record)
@@ -164,8 +169,14 @@ def procedure_history(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:
                          "deployed_at": record.deployed_at.isoformat() if record.deployed_at else None,
                          "files": sorted(record.sources), "lint": list(record.lint or []),
                          "documents": version_documents(record.sources),
+                         "running": sum(n for status, n in counts.get(record.id, {}).items() if status in RUNNING),
+                         "finished": sum(n for status, n in counts.get(record.id, {}).items()
+                                         if status not in RUNNING),
                          "diff": _diff(rt, previous, record).as_dict() if previous is not None else None})
+        # what open_case takes: the newest active version (there is no pinning of an older one)
+        active = [r.version for r in versions if r.status == "active"]
         result.append({"key": key, "name": versions[-1].name, "latest": versions[-1].version,
+                       "new_cases_version": max(active) if active else None,
                        "names": bpmn.element_names(rt.procedure(versions[-1]).source.process_properties),
                        "versions": list(reversed(rows))})
     return result

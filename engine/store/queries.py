@@ -47,6 +47,16 @@ def all_procedures(session: Session) -> Sequence[ProcedureVersionRecord]:
                                                                   ProcedureVersionRecord.version)).all()
 
 
+def case_counts_by_version(session: Session) -> dict[int, dict[str, int]]:
+    """procedure_version id -> {case status: number of cases}, for the procedures page."""
+    rows = session.execute(select(CaseRecord.procedure_version_id, CaseRecord.status, func.count())
+                           .group_by(CaseRecord.procedure_version_id, CaseRecord.status))
+    counts: dict[int, dict[str, int]] = {}
+    for version_id, status, number in rows:
+        counts.setdefault(version_id, {})[status] = number
+    return counts
+
+
 # ---- cases and tasks ----
 # A step reads its case as a plain, session-free CaseRecord and writes it back with one versioned UPDATE;
 # the statements of a step run on the driver's cursor (engine/store/fastpath.py says why).

@@ -113,12 +113,13 @@ def test_an_admin_deploys_version_2_in_the_modeler_while_an_old_case_stays_on_ve
     page.wait_for_selector("#canvas[data-ready='true']")
 
     element(page, "investigate").click()
-    assert page.inner_text("#element-id") == "investigate"
-    page.fill("#element-name", "Investigate and photograph")
-    page.press("#element-name", "Tab")
+    expect(page.locator("#bio-properties-panel-id")).to_have_value("investigate")
+    assert page.input_value("#bio-properties-panel-name") == "现场调查", "a Chinese admin renames in Chinese"
+    page.fill("#bio-properties-panel-name", "现场调查并拍照")
+    page.press("#bio-properties-panel-name", "Tab")
 
     element(page, "decide_penalty").click()
-    page.select_option("#element-stage", "")
+    page.select_option("#bio-properties-panel-dueflow-stage", "")
     page.click("#check")
     page.wait_for_selector("#problems li")
     assert "发现" in page.inner_text("#status")
@@ -127,9 +128,10 @@ def test_an_admin_deploys_version_2_in_the_modeler_while_an_old_case_stays_on_ve
     page.click("#deploy")
     expect(page.locator("#status")).to_contain_text("未部署")
 
+    element(page, "investigate").click()
     page.click("#problems li[data-element='decide_penalty'] button")  # "show": selects it on the diagram
-    assert page.inner_text("#element-id") == "decide_penalty"
-    page.select_option("#element-stage", "penalty_decision")
+    expect(page.locator("#bio-properties-panel-id")).to_have_value("decide_penalty")
+    page.select_option("#bio-properties-panel-dueflow-stage", "penalty_decision")
     page.click("#check")
     expect(page.locator("#status")).to_contain_text("没有问题")
     assert "df-problem" not in element(page, "decide_penalty").get_attribute("class")
@@ -139,16 +141,16 @@ def test_an_admin_deploys_version_2_in_the_modeler_while_an_old_case_stays_on_ve
 
     page.goto(f"/admin/procedures#procedure-{key}")
     newest = page.locator(f"#procedure-{key} tr[data-version='2'] .diff-summary").inner_text()
-    assert "重命名" in newest and "Investigate and photograph" in newest
+    assert "重命名" in newest and "现场调查并拍照" in newest
 
     page.goto(f"/cases/{old_case['id']}")
     assert "第 1 版" in page.inner_text("main")
-    assert "现场调查" in page.inner_text("#next-step"), "the step's Chinese name (name_zh) was not edited"
-    page.goto(f"/lang/en?next=/cases/{old_case['id']}")
-    assert "Investigate the site" in page.inner_text("#next-step"), "the old case keeps version 1's step"
+    assert "现场调查" in page.inner_text("#next-step") and "拍照" not in page.inner_text("#next-step")
     new_case = server.open_case(key, "New Version Dumplings")
     page.goto(f"/cases/{new_case['id']}")
-    assert "version 2" in page.inner_text("main") and "Investigate and photograph" in page.inner_text("#next-step")
+    assert "第 2 版" in page.inner_text("main") and "现场调查并拍照" in page.inner_text("#next-step")
+    page.goto(f"/lang/en?next=/cases/{new_case['id']}")
+    assert "Investigate the site" in page.inner_text("#next-step"), "the English name was not edited"
     assert page.errors == []
 
 

@@ -84,6 +84,8 @@ def test_main_pages_in_both_languages(language, server, scene, open_page, tmp_pa
     admin.wait_for_selector("#canvas[data-ready='true']")
     admin.click("#check")
     admin.wait_for_selector("#status.notice.ok, #status.notice.bad")
+    admin.locator(".djs-element[data-element-id='investigate']").first.click()  # the panel shows a user task
+    admin.wait_for_selector("#properties-panel [data-group-id='group-dueflow']")
     shoot(admin, "admin-modeler", full=False)
     admin.goto("/admin/users")
     shoot(admin, "admin-users")

@@ -9,7 +9,7 @@ import pytest
 
 from engine.domain import CaseNotFoundError, CaseNotOpenError, ForbiddenError, InvalidDataError, PayloadTooLargeError
 from engine.services import cases, documents, history, procedures, revisions, tasks
-from tests.builders import a_case, an_admin, an_auditor, an_officer, files_of
+from tests.builders import a_case, a_supervisor, an_admin, an_auditor, an_officer, files_of
 
 WEB_FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PENALTY = WEB_FIXTURES / "web_penalty.bpmn"
@@ -113,7 +113,8 @@ def test_the_diff_between_versions_names_what_changed(rt, penalty):
                                                          '<camunda:formField id="reasons"'))
     procedures.deploy_procedure(rt, files={"web_penalty.bpmn": text.encode()}, actor=an_admin())
     diff = revisions.diff_versions(rt, key=penalty, old=1, new=2, actor=an_auditor())
-    assert diff.renamed == [{"id": "investigate", "old": "Investigate the site", "new": "Investigate and photograph"}]
+    assert diff.renamed == [{"id": "investigate", "old": "Investigate the site", "new": "Investigate and photograph",
+                             "old_names": {"zh_Hans": "现场调查"}, "new_names": {"zh_Hans": "现场调查"}}]
     assert [(t["id"], t["old"], t["new"]) for t in diff.timers] == [("statement_period_ends", "P15D", "P20D")]
     assert diff.forms == [{"id": "decide_penalty", "name": "Decide the penalty", "added": ["basis"], "removed": [],
                            "changed": []}]
@@ -123,3 +124,27 @@ def test_the_diff_between_versions_names_what_changed(rt, penalty):
     assert row["versions"][0]["diff"]["renamed"] and row["versions"][1]["diff"] is None
     assert revisions.version_sources(rt, key=penalty, version=1, actor=an_admin()) == {
         "web_penalty.bpmn": PENALTY.read_text()}
+
+
+def test_a_renamed_translation_is_a_rename_in_the_diff(rt, penalty):
+    """A Chinese admin renames in Chinese (the modeler edits name_zh): the procedures page must show it."""
+    text = PENALTY.read_text().replace('value="现场调查"', 'value="现场调查并拍照"')
+    procedures.deploy_procedure(rt, files={"web_penalty.bpmn": text.encode()}, actor=an_admin())
+    diff = revisions.diff_versions(rt, key=penalty, old=1, new=2, actor=an_auditor())
+    assert diff.renamed == [{"id": "investigate", "old": "Investigate the site", "new": "Investigate the site",
+                             "old_names": {"zh_Hans": "现场调查"}, "new_names": {"zh_Hans": "现场调查并拍照"}}]
+    assert not diff.empty
+
+
+def test_the_history_counts_the_cases_of_each_version_and_names_the_one_new_cases_get(rt, penalty):
+    first = [a_case(rt, penalty) for _ in range(3)]
+    cases.cancel_case(rt, case_id=first[0].id, reason="Filed twice by mistake", actor=a_supervisor())
+    text = PENALTY.read_text().replace('name="Investigate the site"', 'name="Investigate and photograph"')
+    procedures.deploy_procedure(rt, files={"web_penalty.bpmn": text.encode()}, actor=an_admin())
+    [row] = revisions.procedure_history(rt, actor=an_officer())
+    assert row["new_cases_version"] == 2
+    assert [(v["version"], v["running"], v["finished"]) for v in row["versions"]] == [(2, 0, 0), (1, 2, 1)]
+    opened = a_case(rt, penalty)
+    assert opened.procedure_version == 2, "new cases get the version the page names"
+    [row] = revisions.procedure_history(rt, actor=an_officer())
+    assert [(v["version"], v["running"]) for v in row["versions"]] == [(2, 1), (1, 2)]
