@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence, cast
 
-from sqlalchemy import Table, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import Row, Table, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
@@ -128,44 +128,74 @@ def department_has_task(session: Session, case_id: int, department: str) -> bool
     return session.connection().execute(query).first() is not None
 
 
+# Lists select the columns they show, never workflow state (tests/contract/test_list_queries.py watches the SQL),
+# and page by keyset: a cursor names the last row shown, so page 1,000 costs what page 1 does (no OFFSET).
+_WORK_COLUMNS = (_TASK.c.id, _TASK.c.case_id, _TASK.c.element_id, _TASK.c.name, _TASK.c.role, _TASK.c.stage,
+                 _TASK.c.department, _TASK.c.state, _TASK.c.created_at, _TASK.c.due_at, _CASE.c.case_no,
+                 _CASE.c.party_name, _CASE.c.procedure_version_id)
+_LIST_COLUMNS = (_CASE.c.id, _CASE.c.case_no, _CASE.c.status, _CASE.c.stage, _CASE.c.outcome, _CASE.c.category,
+                 _CASE.c.department, _CASE.c.party_name, _CASE.c.address, _CASE.c.grid_cell, _CASE.c.opened_at,
+                 _CASE.c.next_due_at)
+COUNT_CAP = 1000  # a list counts its matches up to here: "more than 1,000" is all a reader needs beyond it
+
+
 def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iterable[str] | None,
-             case_id: int | None = None, limit: int = 200) -> Sequence[tuple[TaskRecord, CaseRecord]]:
-    query = (select(TaskRecord, CaseRecord).join(CaseRecord, CaseRecord.id == TaskRecord.case_id)
-             .where(TaskRecord.state == "ready"))
+             case_id: int | None = None, after: tuple[datetime | None, datetime, str] | None = None,
+             limit: int = 200) -> list[Row]:
+    """READY tasks with their case's number, party and procedure version, soonest due first (undated last),
+    starting after the (due_at, created_at, task id) of `after`: dated and undated tasks are read by two
+    queries so that each walks the ready-task index in order."""
+    query = select(*_WORK_COLUMNS).join(_CASE, _CASE.c.id == _TASK.c.case_id).where(_TASK.c.state == "ready")
     if roles is not None:
-        query = query.where(TaskRecord.role.in_(list(roles)))
+        query = query.where(_TASK.c.role.in_(list(roles)))
     if departments is not None:
-        query = query.where(TaskRecord.department.in_(list(departments)))
+        query = query.where(_TASK.c.department.in_(list(departments)))
     if case_id is not None:
-        query = query.where(TaskRecord.case_id == case_id)
-    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
-    return [(row[0], row[1]) for row in session.execute(query).all()]
+        query = query.where(_TASK.c.case_id == case_id)
+    connection = session.connection()
+    rows: list[Row] = []
+    if after is None or after[0] is not None:
+        dated = query.where(_TASK.c.due_at.is_not(None))
+        if after is not None:
+            dated = dated.where(tuple_(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id) > tuple_(*after))
+        rows = list(connection.execute(dated.order_by(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id)
+                                       .limit(limit)))
+    if len(rows) < limit:
+        undated = query.where(_TASK.c.due_at.is_(None))
+        if after is not None and after[0] is None:
+            undated = undated.where(tuple_(_TASK.c.created_at, _TASK.c.id) > tuple_(after[1], after[2]))
+        rows += connection.execute(undated.order_by(_TASK.c.created_at, _TASK.c.id).limit(limit - len(rows)))
+    return rows
 
 
 def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,
                stage: str | None = None, grid_cell: str | None = None, text_query: str | None = None,
                category: str | None = None, due_before: datetime | None = None,
-               offset: int = 0, limit: int = 50) -> tuple[Sequence[CaseRecord], int]:
-    query = select(CaseRecord)
+               after: int | None = None, limit: int = 50) -> tuple[list[Row], int]:
+    """Case summaries newest first, after case id `after`, and how many match (counted up to COUNT_CAP + 1).
+    Text matches number, party or address anywhere (PostgreSQL answers it from trigram indexes)."""
+    query = select(*_LIST_COLUMNS)
     if category:
-        query = query.where(CaseRecord.category == category)
+        query = query.where(_CASE.c.category == category)
     if due_before is not None:  # open cases whose earliest deadline falls before it (overdue ones too)
-        query = query.where(CaseRecord.next_due_at < due_before, CaseRecord.status == "open")
+        query = query.where(_CASE.c.next_due_at < due_before, _CASE.c.status == "open")
     if departments is not None:
-        query = query.where(CaseRecord.department.in_(list(departments)))
+        query = query.where(_CASE.c.department.in_(list(departments)))
     if status:
-        query = query.where(CaseRecord.status == status)
+        query = query.where(_CASE.c.status == status)
     if stage:
-        query = query.where(CaseRecord.stage == stage)
+        query = query.where(_CASE.c.stage == stage)
     if grid_cell:
-        query = query.where(CaseRecord.grid_cell == grid_cell)
+        query = query.where(_CASE.c.grid_cell == grid_cell)
     if text_query:
         like = f"%{text_query}%"
-        query = query.where(or_(CaseRecord.case_no.like(like), CaseRecord.party_name.like(like),
-                                CaseRecord.address.like(like)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(CaseRecord.id.desc()).offset(offset).limit(limit)).all()
-    return rows, total
+        query = query.where(or_(_CASE.c.case_no.like(like), _CASE.c.party_name.like(like), _CASE.c.address.like(like)))
+    connection = session.connection()
+    counted = query.with_only_columns(_CASE.c.id).limit(COUNT_CAP + 1).subquery()
+    total = connection.execute(select(func.count()).select_from(counted)).scalar_one()
+    if after is not None:
+        query = query.where(_CASE.c.id < after)
+    return list(connection.execute(query.order_by(_CASE.c.id.desc()).limit(limit))), total
 
 
 def due_case_ids(session: Session, now: datetime, *, limit: int, claim: bool) -> list[int]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -72,8 +72,16 @@ class ProcedureVersionRecord(Base):
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _trigram(name: str, column: str) -> Index:
+    """A trigram index for `LIKE '%fragment%'` on PostgreSQL (pg_trgm); SQLite has none and scans."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"},
+                 info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
+
+
 class CaseRecord(Base):
     __tablename__ = "enforcement_case"
+    __table_args__ = (_trigram("ix_case_no_trgm", "case_no"), _trigram("ix_case_party_trgm", "party_name"),
+                      _trigram("ix_case_address_trgm", "address"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # NULL only inside open_case's transaction (the number needs the row's id): every committed case has one
@@ -108,7 +116,12 @@ class TaskRecord(Base):
     """User tasks of every case, materialised for worklists; READY ones are the work to do."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_worklist", "state", "department", "role"),)
+    # the worklist walks READY tasks of a department and lane in deadline order (partial: done tasks pile up)
+    __table_args__ = (Index("ix_task_worklist", "state", "department", "role"),
+                      Index("ix_task_ready_queue", "department", "role", "due_at", "created_at", "id",
+                            postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")),
+                      Index("ix_task_ready_due", "due_at", "created_at", "id",
+                            postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)

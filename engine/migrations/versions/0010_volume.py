@@ -1,0 +1,38 @@
+"""reads at volume: the worklist's ready-task indexes (partial, in deadline order), trigram indexes for case
+search by number, party or address fragment (PostgreSQL's pg_trgm; SQLite keeps scanning with LIKE)
+
+Revision ID: 0010
+Revises: 0008
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0010'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+TRIGRAM = (('ix_case_no_trgm', 'case_no'), ('ix_case_party_trgm', 'party_name'), ('ix_case_address_trgm', 'address'))
+READY = "state = 'ready'"
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    where = {f'{bind.dialect.name}_where': sa.text(READY)} if bind.dialect.name in ('postgresql', 'sqlite') else {}
+    op.create_index('ix_task_ready_queue', 'task', ['department', 'role', 'due_at', 'created_at', 'id'],
+                    unique=False, **where)
+    op.create_index('ix_task_ready_due', 'task', ['due_at', 'created_at', 'id'], unique=False, **where)
+    if bind.dialect.name == 'postgresql':
+        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+        for name, column in TRIGRAM:
+            op.create_index(name, 'enforcement_case', [column], unique=False, postgresql_using='gin',
+                            postgresql_ops={column: 'gin_trgm_ops'})
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        for name, _ in TRIGRAM:
+            op.drop_index(name, table_name='enforcement_case')
+    op.drop_index('ix_task_ready_due', table_name='task')
+    op.drop_index('ix_task_ready_queue', table_name='task')
