@@ -8,7 +8,6 @@ database). Secondary indexes are dropped before the COPY and built after it, as 
 from __future__ import annotations
 
 import io
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -35,8 +34,9 @@ INSPECTED = {"findings": "货物占道经营 goods on the pavement", "severity":
 
 
 def party_name(n: int) -> str:
-    """A three-character Chinese name; 50 x 35 x 35 = 61,250 of them, so a name finds a handful of cases."""
-    return SURNAMES[n % 50] + GIVEN[(n // 50) % 35] + GIVEN[(n // 1750) % 35]
+    """A three-character Chinese name (some 50,000 of them: a name finds a few dozen cases in a million)."""
+    surnames, given = len(SURNAMES), len(GIVEN)
+    return SURNAMES[n % surnames] + GIVEN[(n // surnames) % given] + GIVEN[(n // (surnames * given)) % given]
 
 
 def address(n: int) -> str:
@@ -56,10 +56,7 @@ class Template:
 
 def progress(label: str, done: int, total: int, began: float) -> None:
     rate = done / max(time.perf_counter() - began, 1e-9)
-    sys.stdout.write(f"\r  {label}: {done:,}/{total:,} ({rate:,.0f}/s)   ")
-    sys.stdout.flush()
-    if done >= total:
-        sys.stdout.write("\n")
+    print(f"  {label}: {done:,}/{total:,} ({rate:,.0f}/s)", flush=True)
 
 
 def engine_sample(store: Store, count: int) -> list[int]:
@@ -83,7 +80,7 @@ def engine_sample(store: Store, count: int) -> list[int]:
                                 actor=supervisor)
         ids.append(view.id)
         clock.advance(minutes=7)
-        if (n + 1) % 20 == 0 or n + 1 == count:
+        if (n + 1) % 100 == 0 or n + 1 == count:
             progress("engine sample (open, inspect, approve)", n + 1, count, began)
     return ids
 
@@ -153,12 +150,12 @@ def bulk_load(store: Store, *, first_id: int, count: int, version_id: int, kinds
 
 def _rows(n: int, kinds: dict[str, Template], cases_: io.StringIO, tasks_: io.StringIO, events: io.StringIO) -> None:
     opened = NOW - timedelta(minutes=YEAR_MINUTES - (n * 7919) % YEAR_MINUTES)
-    department = DEPARTMENTS[n % len(DEPARTMENTS)]
-    kind = ("inspect" if n % 20 == 0 else "approve") if n % 10 == 0 else "closed"
+    department = DEPARTMENTS[(n // 10) % len(DEPARTMENTS)]  # open ones (n % 10 == 0) in every department
+    kind = ("inspect" if (n // 200) % 2 else "approve") if n % 10 == 0 else "closed"
     due = NOW + timedelta(minutes=(n * 104_729) % YEAR_MINUTES) if kind == "approve" else None
     closed = opened + timedelta(days=2 + n % 20) if kind == "closed" else None
     cases_.write("\t".join([str(n), kind, f"{opened.year}-{n:06d}", party_name(n), _escape(address(n)),
-                            f"G-{n % 400:03d}", department, f"officer{n % 40}", _ts(opened),
+                            f"G-{(n // 7) % 400:03d}", department, f"officer{n % 40}", _ts(opened),
                             _ts(closed) if closed else "\\N", _ts(due) if due else "\\N"]) + "\n")
     template = kinds[kind]
     if template.task is not None:

@@ -23,7 +23,7 @@ TaskId = Annotated[str, Path(pattern=r"^[0-9A-Fa-f-]{1,36}$")]
 Key = Annotated[str, Path(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,199}$")]
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LONG_TEXT = ("note", "notes", "reasons", "findings", "text", "description", "statement", "facts", "basis")
-WORKLIST_PAGE = 100
+WORKLIST_PAGE = 200  # as many as the worklist showed before it had pages
 PARTY_FIELDS = ("party_name", "party_type", "party_contact", "party_id_number", "address", "grid_cell", "category")
 
 

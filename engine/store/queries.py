@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence, cast
 
-from sqlalchemy import Row, Table, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import Row, Table, func, insert, literal, or_, select, text, tuple_, union_all, update
 from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
@@ -143,8 +143,8 @@ def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iter
              case_id: int | None = None, after: tuple[datetime | None, datetime, str] | None = None,
              limit: int = 200) -> list[Row]:
     """READY tasks with their case's number, party and procedure version, soonest due first (undated last),
-    starting after the (due_at, created_at, task id) of `after`: dated and undated tasks are read by two
-    queries so that each walks the ready-task index in order."""
+    starting after the (due_at, created_at, task id) of `after`. Dated and undated tasks are two ordered,
+    limited reads of the ready-task index, sent as one statement (one round trip)."""
     query = select(*_WORK_COLUMNS).join(_CASE, _CASE.c.id == _TASK.c.case_id).where(_TASK.c.state == "ready")
     if roles is not None:
         query = query.where(_TASK.c.role.in_(list(roles)))
@@ -152,20 +152,21 @@ def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iter
         query = query.where(_TASK.c.department.in_(list(departments)))
     if case_id is not None:
         query = query.where(_TASK.c.case_id == case_id)
-    connection = session.connection()
-    rows: list[Row] = []
+    parts = []
     if after is None or after[0] is not None:
         dated = query.where(_TASK.c.due_at.is_not(None))
         if after is not None:
             dated = dated.where(tuple_(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id) > tuple_(*after))
-        rows = list(connection.execute(dated.order_by(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id)
-                                       .limit(limit)))
-    if len(rows) < limit:
-        undated = query.where(_TASK.c.due_at.is_(None))
-        if after is not None and after[0] is None:
-            undated = undated.where(tuple_(_TASK.c.created_at, _TASK.c.id) > tuple_(after[1], after[2]))
-        rows += connection.execute(undated.order_by(_TASK.c.created_at, _TASK.c.id).limit(limit - len(rows)))
-    return rows
+        parts.append(dated.add_columns(literal(0).label("part"))
+                     .order_by(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id).limit(limit).subquery())
+    undated = query.where(_TASK.c.due_at.is_(None))
+    if after is not None and after[0] is None:
+        undated = undated.where(tuple_(_TASK.c.created_at, _TASK.c.id) > tuple_(after[1], after[2]))
+    parts.append(undated.add_columns(literal(1).label("part"))
+                 .order_by(_TASK.c.created_at, _TASK.c.id).limit(limit).subquery())
+    both = union_all(*[select(part) for part in parts]).subquery()
+    ordered = select(both).order_by(both.c.part, both.c.due_at, both.c.created_at, both.c.id).limit(limit)
+    return list(session.connection().execute(ordered))
 
 
 def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,

@@ -19,10 +19,11 @@ READY = "state = 'ready'"
 
 def upgrade() -> None:
     bind = op.get_bind()
-    where = {f'{bind.dialect.name}_where': sa.text(READY)} if bind.dialect.name in ('postgresql', 'sqlite') else {}
+    ready = sa.text(READY)  # partial on both databases: finished tasks pile up, the worklist reads ready ones
     op.create_index('ix_task_ready_queue', 'task', ['department', 'role', 'due_at', 'created_at', 'id'],
-                    unique=False, **where)
-    op.create_index('ix_task_ready_due', 'task', ['due_at', 'created_at', 'id'], unique=False, **where)
+                    unique=False, postgresql_where=ready, sqlite_where=ready)
+    op.create_index('ix_task_ready_due', 'task', ['due_at', 'created_at', 'id'], unique=False,
+                    postgresql_where=ready, sqlite_where=ready)
     if bind.dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         for name, column in TRIGRAM:
