@@ -26,8 +26,12 @@ def ready_tasks(rt: Runtime, *, actor: Actor, case_id: int | None = None, all_ro
     with rt.store.transaction(write=False) as session:
         rows = queries.worklist(session, roles=roles, departments=access.departments_visible(actor), case_id=case_id,
                                 after=_position(after) if after else None, limit=limit)
-        return [TaskView.listed(row, names=_names(rt, session, row.procedure_version_id, row.element_id))
-                for row in rows]
+        names: dict[tuple[int, str], dict[str, str]] = {}  # a page holds few distinct tasks: look each up once
+        for row in rows:
+            key = (row.procedure_version_id, row.element_id)
+            if key not in names:
+                names[key] = _names(rt, session, *key)
+        return [TaskView.listed(row, names=names[row.procedure_version_id, row.element_id]) for row in rows]
 
 
 def next_cursor(page: list[TaskView], limit: int) -> str | None:

@@ -1,10 +1,12 @@
 """Every query the services run, named for what it answers; services never build SQL themselves."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence, cast
 
-from sqlalchemy import Row, Table, func, insert, literal, or_, select, text, tuple_, union_all, update
+from sqlalchemy import (Integer, Row, Table, bindparam, func, insert, literal, or_, select, text, tuple_, union_all,
+                        update)
 from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
@@ -141,32 +143,46 @@ COUNT_CAP = 1000  # a list counts its matches up to here: "more than 1,000" is a
 
 def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iterable[str] | None,
              case_id: int | None = None, after: tuple[datetime | None, datetime, str] | None = None,
-             limit: int = 200) -> list[Row]:
+             limit: int = 200) -> Sequence[Row]:
     """READY tasks with their case's number, party and procedure version, soonest due first (undated last),
-    starting after the (due_at, created_at, task id) of `after`. Dated and undated tasks are two ordered,
+    starting after the (due_at, created_at, task id) of `after`."""
+    params: dict[str, object] = {"roles": list(roles or ()), "departments": list(departments or ()),
+                                 "case_id": case_id, "limit": limit}
+    if after is not None:
+        params.update(after_due=after[0], after_created=after[1], after_id=after[2])
+    statement = _worklist_statement(roles is not None, departments is not None, case_id is not None,
+                                    None if after is None else after[0] is not None)
+    return session.connection().execute(statement, params).all()
+
+
+@functools.lru_cache(maxsize=64)
+def _worklist_statement(by_role: bool, by_department: bool, by_case: bool, after_dated: bool | None):
+    """The worklist's statement for one shape of filters, built once: dated and undated tasks are two ordered,
     limited reads of the ready-task index, sent as one statement (one round trip)."""
     query = select(*_WORK_COLUMNS).join(_CASE, _CASE.c.id == _TASK.c.case_id).where(_TASK.c.state == "ready")
-    if roles is not None:
-        query = query.where(_TASK.c.role.in_(list(roles)))
-    if departments is not None:
-        query = query.where(_TASK.c.department.in_(list(departments)))
-    if case_id is not None:
-        query = query.where(_TASK.c.case_id == case_id)
+    if by_role:
+        query = query.where(_TASK.c.role.in_(bindparam("roles", expanding=True)))
+    if by_department:
+        query = query.where(_TASK.c.department.in_(bindparam("departments", expanding=True)))
+    if by_case:
+        query = query.where(_TASK.c.case_id == bindparam("case_id"))
+    limit = bindparam("limit", type_=Integer)
+    created, task_id = bindparam("after_created", type_=_TASK.c.created_at.type), bindparam("after_id")
     parts = []
-    if after is None or after[0] is not None:
+    if after_dated is not False:
         dated = query.where(_TASK.c.due_at.is_not(None))
-        if after is not None:
-            dated = dated.where(tuple_(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id) > tuple_(*after))
+        if after_dated:
+            dated = dated.where(tuple_(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id) > tuple_(
+                bindparam("after_due", type_=_TASK.c.due_at.type), created, task_id))
         parts.append(dated.add_columns(literal(0).label("part"))
                      .order_by(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id).limit(limit).subquery())
     undated = query.where(_TASK.c.due_at.is_(None))
-    if after is not None and after[0] is None:
-        undated = undated.where(tuple_(_TASK.c.created_at, _TASK.c.id) > tuple_(after[1], after[2]))
+    if after_dated is False:
+        undated = undated.where(tuple_(_TASK.c.created_at, _TASK.c.id) > tuple_(created, task_id))
     parts.append(undated.add_columns(literal(1).label("part"))
                  .order_by(_TASK.c.created_at, _TASK.c.id).limit(limit).subquery())
     both = union_all(*[select(part) for part in parts]).subquery()
-    ordered = select(both).order_by(both.c.part, both.c.due_at, both.c.created_at, both.c.id).limit(limit)
-    return list(session.connection().execute(ordered))
+    return select(both).order_by(both.c.part, both.c.due_at, both.c.created_at, both.c.id).limit(limit)
 
 
 def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,
@@ -196,7 +212,7 @@ def find_cases(session: Session, *, departments: Iterable[str] | None = None, st
     total = connection.execute(select(func.count()).select_from(counted)).scalar_one()
     if after is not None:
         query = query.where(_CASE.c.id < after)
-    return list(connection.execute(query.order_by(_CASE.c.id.desc()).limit(limit))), total
+    return list(connection.execute(query.order_by(_CASE.c.id.desc()).limit(limit)).all()), total
 
 
 def due_case_ids(session: Session, now: datetime, *, limit: int, claim: bool) -> list[int]:

@@ -143,7 +143,10 @@ class AuditEventRecord(Base):
 
     __tablename__ = "audit_event"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),
-                      Index("ix_audit_event_type_at", "event_type", "occurred_at"))  # the assessment's scans
+                      # the assessment's scans of a period's events, read from the index alone
+                      Index("ix_audit_event_type_at", "event_type", "occurred_at", "case_id", "element_id"),
+                      # a case's events of a type, read from the index alone (the assessment's per-case checks)
+                      Index("ix_audit_event_case_type", "case_id", "event_type", "element_id", "occurred_at", "seq"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
 """reads at volume: the worklist's ready-task indexes (partial, in deadline order), trigram indexes for case
-search by number, party or address fragment (PostgreSQL's pg_trgm; SQLite keeps scanning with LIKE)
+search by number, party or address fragment (PostgreSQL's pg_trgm; SQLite keeps scanning with LIKE), and a
+case's audit events by type and a period's events by type read from the index alone (the assessment)
 
 Revision ID: 0010
 Revises: 0008
@@ -24,6 +25,12 @@ def upgrade() -> None:
                     unique=False, postgresql_where=ready, sqlite_where=ready)
     op.create_index('ix_task_ready_due', 'task', ['due_at', 'created_at', 'id'], unique=False,
                     postgresql_where=ready, sqlite_where=ready)
+    # the period scans carry case and element, so the assessment reads them from the index alone
+    op.drop_index('ix_audit_event_type_at', table_name='audit_event')
+    op.create_index('ix_audit_event_type_at', 'audit_event', ['event_type', 'occurred_at', 'case_id', 'element_id'],
+                    unique=False)
+    op.create_index('ix_audit_event_case_type', 'audit_event',
+                    ['case_id', 'event_type', 'element_id', 'occurred_at', 'seq'], unique=False)
     if bind.dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         for name, column in TRIGRAM:
@@ -35,5 +42,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         for name, _ in TRIGRAM:
             op.drop_index(name, table_name='enforcement_case')
+    op.drop_index('ix_audit_event_case_type', table_name='audit_event')
+    op.drop_index('ix_audit_event_type_at', table_name='audit_event')
+    op.create_index('ix_audit_event_type_at', 'audit_event', ['event_type', 'occurred_at'], unique=False)
     op.drop_index('ix_task_ready_due', table_name='task')
     op.drop_index('ix_task_ready_queue', table_name='task')
