@@ -130,7 +130,7 @@ def measure(store: Store, size: int, repeats: int) -> dict[str, tuple[float, flo
     ids = [pick.randrange(1, size + 1) for _ in range(repeats)]
     searches: list[dict] = [
         {"text": f"-{pick.randrange(SAMPLE + 1, size):06d}"}, {"text": data.party_name(pick.randrange(size))},
-        {"text": data.address(pick.randrange(size))}, {"status": "open"}, {"stage": "notice"},
+        {"text": data.address(pick.randrange(size))}, {"status": "open"}, {"stage": "closure"},
         {"grid_cell": f"G-{pick.randrange(400):03d}"}, {"due_before": data.NOW + timedelta(days=30)},
         {"department": "own"}, {"text": data.STREETS[5], "status": "open"}]
 
@@ -185,7 +185,9 @@ def main() -> None:
     results = {}
     for size in [int(s) for s in args.sizes.split(",")]:
         store = prepare(args.pg, size, args.rebuild)
+        load = os.getloadavg()[0]
         results[size] = measure(store, size, args.repeats)
+        print(f"  measured {size:,} cases; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")
         store.dispose()
     report(results)
     print(f"\nData: {SAMPLE} cases per size through the engine (open, inspect, approve: real state, tasks, chained "

@@ -179,8 +179,8 @@ def _worklist_statement(by_role: bool, by_department: bool, by_case: bool, after
     undated = query.where(_TASK.c.due_at.is_(None))
     if after_dated is False:
         undated = undated.where(tuple_(_TASK.c.created_at, _TASK.c.id) > tuple_(created, task_id))
-    parts.append(undated.add_columns(literal(1).label("part"))
-                 .order_by(_TASK.c.created_at, _TASK.c.id).limit(limit).subquery())
+    parts.append(undated.add_columns(literal(1).label("part"))  # due_at (all NULL) keeps the index's order
+                 .order_by(_TASK.c.due_at, _TASK.c.created_at, _TASK.c.id).limit(limit).subquery())
     both = union_all(*[select(part) for part in parts]).subquery()
     return select(both).order_by(both.c.part, both.c.due_at, both.c.created_at, both.c.id).limit(limit)
 

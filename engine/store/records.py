@@ -80,7 +80,10 @@ def _trigram(name: str, column: str) -> Index:
 
 class CaseRecord(Base):
     __tablename__ = "enforcement_case"
-    __table_args__ = (_trigram("ix_case_no_trgm", "case_no"), _trigram("ix_case_party_trgm", "party_name"),
+    # case search: a filter's matches newest first straight from an index (the id orders them), and fragments
+    __table_args__ = (Index("ix_case_department_status_id", "department", "status", "id"),
+                      Index("ix_case_stage_id", "stage", "id"), Index("ix_case_grid_id", "grid_cell", "id"),
+                      _trigram("ix_case_no_trgm", "case_no"), _trigram("ix_case_party_trgm", "party_name"),
                       _trigram("ix_case_address_trgm", "address"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

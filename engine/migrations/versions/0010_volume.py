@@ -1,6 +1,7 @@
-"""reads at volume: the worklist's ready-task indexes (partial, in deadline order), trigram indexes for case
-search by number, party or address fragment (PostgreSQL's pg_trgm; SQLite keeps scanning with LIKE), and a
-case's audit events by type and a period's events by type read from the index alone (the assessment)
+"""reads at volume: the worklist's ready-task indexes (partial, in deadline order); case search's filter
+indexes ending in the id (newest first without a sort) and trigram indexes for number, party or address
+fragments (PostgreSQL's pg_trgm; SQLite keeps scanning with LIKE); a case's events by type and a period's
+events by type read from the index alone (the assessment)
 
 Revision ID: 0010
 Revises: 0008
@@ -16,6 +17,8 @@ depends_on = None
 
 TRIGRAM = (('ix_case_no_trgm', 'case_no'), ('ix_case_party_trgm', 'party_name'), ('ix_case_address_trgm', 'address'))
 READY = "state = 'ready'"
+SEARCH = (('ix_case_department_status_id', ['department', 'status', 'id']), ('ix_case_stage_id', ['stage', 'id']),
+          ('ix_case_grid_id', ['grid_cell', 'id']))
 
 
 def upgrade() -> None:
@@ -31,6 +34,8 @@ def upgrade() -> None:
                     unique=False)
     op.create_index('ix_audit_event_case_type', 'audit_event',
                     ['case_id', 'event_type', 'element_id', 'occurred_at', 'seq'], unique=False)
+    for name, columns in SEARCH:
+        op.create_index(name, 'enforcement_case', columns, unique=False)
     if bind.dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         for name, column in TRIGRAM:
@@ -42,6 +47,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         for name, _ in TRIGRAM:
             op.drop_index(name, table_name='enforcement_case')
+    for name, _ in SEARCH:
+        op.drop_index(name, table_name='enforcement_case')
     op.drop_index('ix_audit_event_case_type', table_name='audit_event')
     op.drop_index('ix_audit_event_type_at', table_name='audit_event')
     op.create_index('ix_audit_event_type_at', 'audit_event', ['event_type', 'occurred_at'], unique=False)
