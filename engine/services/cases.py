@@ -165,7 +165,7 @@ def get_case(rt: Runtime, *, case_id: int, actor: Actor, with_data: bool = True)
 
 @dataclass
 class CaseList:
-    """A page of case summaries, how many match (counted up to `queries.COUNT_CAP`, `capped` beyond it) and the
+    """A page of case summaries, how many match (counted up to 1,000, `capped` beyond it) and the
     cursor of the next page (the last case's id, None on the last page)."""
     items: list[dict[str, Any]]
     total: int
@@ -185,12 +185,11 @@ def search_cases(rt: Runtime, *, actor: Actor, status: str | None = None, stage:
         visible = [department]
     limit = min(limit, 200)
     with rt.store.transaction(write=False) as session:
-        rows, total = queries.find_cases(session, departments=visible, status=status, stage=stage,
-                                         grid_cell=grid_cell, text_query=text, category=category,
-                                         due_before=due_before, after=after, limit=limit + 1)
+        rows, total, capped = queries.find_cases(session, departments=visible, status=status, stage=stage,
+                                                 grid_cell=grid_cell, text_query=text, category=category,
+                                                 due_before=due_before, after=after, limit=limit + 1)
     items = [_summary(row) for row in rows[:limit]]
-    return CaseList(items=items, total=min(total, queries.COUNT_CAP), capped=total > queries.COUNT_CAP,
-                    next=items[-1]["id"] if len(rows) > limit else None)
+    return CaseList(items=items, total=total, capped=capped, next=items[-1]["id"] if len(rows) > limit else None)
 
 
 def list_cases(rt: Runtime, *, actor: Actor, **filters: Any) -> tuple[list[dict[str, Any]], int]:

@@ -8,7 +8,7 @@ from sqlalchemy.sql import visitors
 
 from engine.domain import InvalidDataError
 from engine.services import cases, tasks
-from engine.store import queries
+from engine.store import lists
 from tests.builders import a_case, a_supervisor, an_admin, an_auditor, an_officer, the_notice
 
 INSPECTION = {"findings": "goods on the pavement", "severity": "serious", "fine_due": True}
@@ -96,7 +96,7 @@ def test_cases_page_newest_first_by_cursor_and_count_up_to_a_cap(rt, clock, monk
             break
         after = page.next
     assert walked == sorted(ids, reverse=True)
-    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    monkeypatch.setattr(lists, "COUNT_CAP", 3)
     capped = cases.search_cases(rt, actor=an_officer(), text="Stall")
     assert (capped.total, capped.capped, len(capped.items)) == (3, True, 5)
     assert cases.search_cases(rt, actor=an_officer(), text="3 Huaihai").items[0]["party_name"] == "Stall 3"
