@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, and_, any_, case, cast, func, select, text
+from sqlalchemy import ARRAY, Integer, and_, any_, case, cast, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from engine.store.records import AuditEventRecord, CaseRecord, GridCellRecord, InspectionRecord
@@ -34,9 +34,10 @@ def _no_timer_fired():
 
 
 def _without_jit(session: Session) -> None:
-    """PostgreSQL compiles large plans to machine code (JIT): for these grouped reads that costs more than it saves."""
+    """PostgreSQL settings for these grouped reads, for this transaction only: no compiling of plans to machine
+    code (JIT costs more than it saves here), and memory enough to sort a month's hops without spilling to disk."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'"))
 
 
 def _by_case(column):
@@ -57,7 +58,8 @@ def case_figures(session: Session, *, by: str, start: datetime, end: datetime, n
         out[key or ""].update(reported=reported, filed=float(filed or 0))
     closed = _joined(select(group, func.count(), func.sum(case((_no_timer_fired(), 1), else_=0))).select_from(
         CaseRecord), by).where(
-        CaseRecord.status == "closed", CaseRecord.closed_at >= start, CaseRecord.closed_at < end,
+        # the status as an expression no index covers: nine cases in ten are closed, the period's index decides
+        _by_case(CaseRecord.status) == "closed", CaseRecord.closed_at >= start, CaseRecord.closed_at < end,
         CaseRecord.outcome.not_in(not_filed)).group_by(group)
     for key, count, on_time in session.execute(closed):
         out[key or ""].update(closed=count, closed_on_time=float(on_time or 0))
@@ -70,16 +72,22 @@ def event_figures(session: Session, *, by: str, start: datetime, end: datetime,
     _without_jit(session)
     out: Figures = defaultdict(lambda: defaultdict(float))
     group = _group(by)
-    for name, (event_type, element) in kinds.items():
-        query = _joined(select(group, func.count(), func.count(func.distinct(AuditEventRecord.case_id))).select_from(
-            AuditEventRecord).join(CaseRecord, CaseRecord.id == AuditEventRecord.case_id), by).where(
-            AuditEventRecord.event_type == event_type, AuditEventRecord.occurred_at >= start,
-            AuditEventRecord.occurred_at < end)
-        if element is not None:
-            query = query.where(AuditEventRecord.element_id == element)
-        for key, events, cases_ in session.execute(query.group_by(group)):
-            out[key or ""][name] = events
-            out[key or ""][name + "_cases"] = cases_
+    # one pass over the period's events of every kind, each case joined once (not once per kind)
+    matches = {name: AuditEventRecord.event_type == event_type if element is None else and_(
+        AuditEventRecord.event_type == event_type, AuditEventRecord.element_id == element)
+        for name, (event_type, element) in kinds.items()}
+    columns = [column for match in matches.values() for column in (
+        func.count(case((match, 1))), func.count(func.distinct(case((match, AuditEventRecord.case_id)))))]
+    query = _joined(select(group, *columns).select_from(AuditEventRecord).join(
+        CaseRecord, CaseRecord.id == AuditEventRecord.case_id), by).where(
+        AuditEventRecord.event_type.in_(sorted({event_type for event_type, _ in kinds.values()})),
+        AuditEventRecord.occurred_at >= start, AuditEventRecord.occurred_at < end, or_(*matches.values()))
+    for key, *counts in session.execute(query.group_by(group)):
+        for index, name in enumerate(matches):
+            events, cases_ = counts[2 * index], counts[2 * index + 1]
+            if events:
+                out[key or ""][name] = events
+                out[key or ""][name + "_cases"] = cases_
     return out
 
 

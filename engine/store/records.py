@@ -83,6 +83,11 @@ class CaseRecord(Base):
     # case search: a filter's matches newest first straight from an index (the id orders them), and fragments
     __table_args__ = (Index("ix_case_department_status_id", "department", "status", "id"),
                       Index("ix_case_stage_id", "stage", "id"), Index("ix_case_grid_id", "grid_cell", "id"),
+                      # the assessment's cases opened or closed in a period, by department, from the index alone
+                      Index("ix_case_opened_cover", "opened_at", "department", "status", "outcome"),
+                      Index("ix_case_closed_cover", "closed_at", "department", "status", "outcome", "id"),
+                      # ... and the group columns of a case its events name, without reading the (wide) case row
+                      Index("ix_case_group_cover", "id", "department", "grid_cell", "opened_by", "opened_at"),
                       _trigram("ix_case_no_trgm", "case_no"), _trigram("ix_case_party_trgm", "party_name"),
                       _trigram("ix_case_address_trgm", "address"))
 

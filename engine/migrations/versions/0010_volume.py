@@ -18,7 +18,10 @@ depends_on = None
 TRIGRAM = (('ix_case_no_trgm', 'case_no'), ('ix_case_party_trgm', 'party_name'), ('ix_case_address_trgm', 'address'))
 READY = "state = 'ready'"
 SEARCH = (('ix_case_department_status_id', ['department', 'status', 'id']), ('ix_case_stage_id', ['stage', 'id']),
-          ('ix_case_grid_id', ['grid_cell', 'id']))
+          ('ix_case_grid_id', ['grid_cell', 'id']),
+          ('ix_case_opened_cover', ['opened_at', 'department', 'status', 'outcome']),
+          ('ix_case_closed_cover', ['closed_at', 'department', 'status', 'outcome', 'id']),
+          ('ix_case_group_cover', ['id', 'department', 'grid_cell', 'opened_by', 'opened_at']))
 
 
 def upgrade() -> None:
