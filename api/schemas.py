@@ -188,8 +188,9 @@ class CaseSummary(BaseModel):
 
 class CasePage(BaseModel):
     items: list[CaseSummary]
-    total: int
-    offset: int
+    total: int = Field(description="matching cases, counted up to 1,000")
+    capped: bool = Field(description="more cases match than `total` says")
+    next: int | None = Field(description="pass as `after` for the next page; null on the last page")
     limit: int
 
 

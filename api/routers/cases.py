@@ -26,12 +26,15 @@ async def open_case(body: CaseCreate, rt: RuntimeDep, writes: WritesDep, actor: 
 def list_cases(rt: RuntimeDep, actor: CurrentActor, status: Filter = None, stage: Filter = None,
                department: Filter = None, grid: Filter = None,
                text: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
-               offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+               after: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="the previous page's `next`")] = None,
+               offset: Annotated[int, Query(ge=0, le=0, description="refused: pages are by cursor (`after`)")] = 0,
                limit: Annotated[int, Query(ge=1, le=200)] = 50):
-    """Cases the caller may see, newest first; filter by status, stage, department, grid cell, text."""
-    items, total = cases.list_cases(rt, actor=actor, status=status, stage=stage, department=department,
-                                    grid_cell=grid, text=text, offset=offset, limit=limit)
-    return as_json({"items": items, "total": total, "offset": offset, "limit": limit})
+    """Cases the caller may see, newest first; filter by status, stage, department, grid cell, text. Pages
+    follow `next` (keyset paging: a late page costs what the first does)."""
+    found = cases.search_cases(rt, actor=actor, status=status, stage=stage, department=department,
+                               grid_cell=grid, text=text, after=after, limit=limit)
+    return as_json({"items": found.items, "total": found.total, "capped": found.capped, "next": found.next,
+                    "limit": limit})
 
 
 @router.get("/{case_id}", response_model=CaseView, responses=errors(401, 403, 404))

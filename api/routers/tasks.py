@@ -14,10 +14,19 @@ router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 
 
 @router.get("", response_model=list[TaskView], responses=errors(401, 403, 422))
-def worklist(rt: RuntimeDep, actor: CurrentActor,
-             case_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
-    """READY tasks of the caller's lane in the departments they may see, soonest due first."""
-    return as_json([task.as_dict() for task in tasks.ready_tasks(rt, actor=actor, case_id=case_id)])
+def worklist(request: Request, rt: RuntimeDep, actor: CurrentActor,
+             case_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+             after: Annotated[str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_-]*$")] = None,
+             limit: Annotated[int, Query(ge=1, le=200)] = 200):
+    """READY tasks of the caller's lane in the departments they may see, soonest due first. A full page carries
+    a `Link: <...>; rel="next"` header whose URL continues after its last task (keyset paging)."""
+    page = tasks.ready_tasks(rt, actor=actor, case_id=case_id, after=after or None, limit=limit)
+    response = as_json([task.as_dict() for task in page])
+    cursor = tasks.next_cursor(page, limit)
+    if cursor:
+        more = request.url.include_query_params(after=cursor)
+        response.headers["Link"] = f'<{more.path}?{more.query}>; rel="next"'
+    return response
 
 
 @router.get("/{task_id}", response_model=TaskView, responses=errors(401, 403, 404))

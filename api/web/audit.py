@@ -25,10 +25,10 @@ def _rt(request: Request):
 
 @router.get("")
 def audit_home(request: Request, actor: StaffUser, q: Annotated[str, Query(max_length=200)] = "",
-               offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
-    items, total = cases.list_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None, offset=offset,
-                                    limit=50)
-    return page(request, "audit/index.html", cases=items, total=total, q=q, offset=offset)
+               after: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
+    found = cases.search_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None, after=after,
+                               limit=50)
+    return page(request, "audit/index.html", cases=found.items, found=found, q=q, after=after)
 
 
 @router.get("/cases/{case_id}")

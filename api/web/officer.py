@@ -25,6 +25,7 @@ TaskId = Annotated[str, Path(pattern=r"^[0-9A-Fa-f-]{1,36}$")]
 Key = Annotated[str, Path(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,199}$")]
 Version = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LONG_TEXT = ("note", "notes", "reasons", "findings", "text", "description", "statement", "facts", "basis")
+WORKLIST_PAGE = 200  # as many as the worklist showed before it had pages
 PARTY_FIELDS = ("party_name", "party_type", "party_contact", "party_id_number", "address", "grid_cell", "category")
 
 
@@ -44,10 +45,12 @@ def _diagram(request: Request, view_key: str, version: int, current: list[str],
 
 
 @router.get("/work")
-def worklist(request: Request, actor: StaffUser):
+def worklist(request: Request, actor: StaffUser,
+             after: Annotated[str, Query(max_length=400, pattern=r"^[A-Za-z0-9_-]*$")] = ""):
     """Ready tasks of the actor's lane and department, soonest deadline first."""
-    items = tasks.ready_tasks(_rt(request), actor=actor)
-    return page(request, "officer/worklist.html", tasks=items, can_open=can_open_cases(actor))
+    items = tasks.ready_tasks(_rt(request), actor=actor, after=after or None, limit=WORKLIST_PAGE)
+    return page(request, "officer/worklist.html", tasks=items, can_open=can_open_cases(actor), after=after,
+                next=tasks.next_cursor(items, WORKLIST_PAGE))
 
 
 @router.get("/cases")
@@ -57,9 +60,10 @@ def case_list(request: Request, actor: StaffUser, q: Annotated[str, Query(max_le
               category: Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]*$")] = "",
               grid: Annotated[str, Query(max_length=64)] = "",
               due_by: Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")] = "",
-              offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0):
+              after: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None):
     """Every case the officer may see, found by number, party or address, status, stage, category, grid cell
-    and deadline (open cases due by the end of that day, overdue ones included), 50 a page."""
+    and deadline (open cases due by the end of that day, overdue ones included), 50 a page, older pages by
+    cursor (`after` = the last case shown)."""
     due_before = None
     if due_by:
         try:
@@ -68,12 +72,12 @@ def case_list(request: Request, actor: StaffUser, q: Annotated[str, Query(max_le
             raise InvalidDataError.for_fields({"due_by": "must be a date like 2026-03-31"}) from None
         due_before = datetime.combine(day + timedelta(days=1), time(0), tzinfo=i18n.TIMEZONE)
     grid = grid.replace("\x00", "").strip()
-    items, total = cases.list_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None,
-                                    status=status or None, stage=stage or None, category=category or None,
-                                    grid_cell=grid or None, due_before=due_before, offset=offset, limit=50)
+    found = cases.search_cases(_rt(request), actor=actor, text=q.replace("\x00", "") or None,
+                               status=status or None, stage=stage or None, category=category or None,
+                               grid_cell=grid or None, due_before=due_before, after=after, limit=50)
     filters = {"q": q, "status": status, "stage": stage, "category": category, "grid": grid, "due_by": due_by}
     # `status` is page()'s HTTP status: the filter travels as `status_filter`
-    return page(request, "officer/cases.html", cases=items, total=total, q=q, status_filter=status, offset=offset,
+    return page(request, "officer/cases.html", cases=found.items, found=found, q=q, status_filter=status, after=after,
                 filters=filters, paging=urlencode({k: v for k, v in filters.items() if v}),
                 can_open=can_open_cases(actor), case_base="/audit/cases" if actor.role == Role.AUDITOR else "/cases")
 

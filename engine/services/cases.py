@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -207,23 +208,42 @@ def get_case(rt: Runtime, *, case_id: int, actor: Actor, with_data: bool = True)
         return steps.case_view(session, step, with_data=with_data)
 
 
-def list_cases(rt: Runtime, *, actor: Actor, status: str | None = None, stage: str | None = None,
-               department: str | None = None, grid_cell: str | None = None, text: str | None = None,
-               category: str | None = None, due_before: datetime | None = None,
-               offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+@dataclass
+class CaseList:
+    """A page of case summaries, how many match (counted up to 1,000, `capped` beyond it) and the
+    cursor of the next page (the last case's id, None on the last page)."""
+    items: list[dict[str, Any]]
+    total: int
+    capped: bool
+    next: int | None
+
+
+def search_cases(rt: Runtime, *, actor: Actor, status: str | None = None, stage: str | None = None,
+                 department: str | None = None, grid_cell: str | None = None, text: str | None = None,
+                 category: str | None = None, due_before: datetime | None = None,
+                 after: int | None = None, limit: int = 50) -> CaseList:
+    """Cases the actor may see, newest first, filtered; paged by keyset (`after` = the previous page's next)."""
     visible = access.departments_visible(actor)
     if department:
         if visible is not None and department not in visible:
             raise ForbiddenError("you may list only your own department's cases")
         visible = [department]
+    limit = min(limit, 200)
     with rt.store.transaction(write=False) as session:
-        rows, total = queries.find_cases(session, departments=visible, status=status, stage=stage,
-                                         grid_cell=grid_cell, text_query=text, category=category,
-                                         due_before=due_before, offset=offset, limit=min(limit, 200))
-        return [_summary(case) for case in rows], total
+        rows, total, capped = queries.find_cases(session, departments=visible, status=status, stage=stage,
+                                                 grid_cell=grid_cell, text_query=text, category=category,
+                                                 due_before=due_before, after=after, limit=limit + 1)
+    items = [_summary(row) for row in rows[:limit]]
+    return CaseList(items=items, total=total, capped=capped, next=items[-1]["id"] if len(rows) > limit else None)
 
 
-def _summary(case: CaseRecord) -> dict[str, Any]:
+def list_cases(rt: Runtime, *, actor: Actor, **filters: Any) -> tuple[list[dict[str, Any]], int]:
+    """The first page of search_cases() and its (capped) count, for callers that need no paging."""
+    found = search_cases(rt, actor=actor, **filters)
+    return found.items, found.total
+
+
+def _summary(case: Any) -> dict[str, Any]:
     return {"id": case.id, "case_no": case.case_no, "status": case.status, "stage": case.stage,
             "outcome": case.outcome, "category": case.category, "department": case.department,
             "party_name": case.party_name, "address": case.address, "grid_cell": case.grid_cell,

@@ -1,6 +1,9 @@
 """Use cases on user tasks: the worklist, one task with its form, and completing a task."""
 from __future__ import annotations
 
+import base64
+import json
+from datetime import datetime
 from typing import Any
 
 from engine import forms, values
@@ -14,19 +17,45 @@ from engine.services.views import CaseView, TaskView
 from engine.store import queries
 
 
-def ready_tasks(rt: Runtime, *, actor: Actor, case_id: int | None = None, all_roles: bool = False) -> list[TaskView]:
-    """The actor's worklist: READY tasks of their lane(s) in the departments they may see, soonest due first."""
+def ready_tasks(rt: Runtime, *, actor: Actor, case_id: int | None = None, all_roles: bool = False,
+                after: str | None = None, limit: int = 200) -> list[TaskView]:
+    """The actor's worklist: READY tasks of their lane(s) in the departments they may see, soonest due first;
+    `after` is the cursor of the last task of the previous page (next_cursor())."""
     role = access.role_of(actor)
     roles = None if all_roles or role in access.ALL_DEPARTMENTS else [role.value]
     with rt.store.transaction(write=False) as session:
-        rows = queries.worklist(session, roles=roles, departments=access.departments_visible(actor), case_id=case_id)
-        return [TaskView.of(task, case, **_described(rt, session, case, task.element_id)) for task, case in rows]
+        rows = queries.worklist(session, roles=roles, departments=access.departments_visible(actor), case_id=case_id,
+                                after=_position(after) if after else None, limit=limit)
+        described: dict[tuple[int, str], dict[str, Any]] = {}  # a page holds few distinct tasks: look each up once
+        for row in rows:
+            key = (row.procedure_version_id, row.element_id)
+            if key not in described:
+                described[key] = _described(rt, session, *key)
+        return [TaskView.listed(row, **described[row.procedure_version_id, row.element_id]) for row in rows]
 
 
-def _described(rt: Runtime, session: Any, case: Any, element_id: str) -> dict[str, Any]:
+def next_cursor(page: list[TaskView], limit: int) -> str | None:
+    """The cursor that continues a full page of the worklist (None when the page was the last)."""
+    if len(page) < limit:
+        return None
+    last = page[-1]
+    raw = json.dumps([last.due_at, last.created_at, last.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[datetime | None, datetime, str]:
+    try:
+        due, created, task_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return (datetime.fromisoformat(due) if due else None), datetime.fromisoformat(created), str(task_id)
+    except (ValueError, TypeError):
+        raise InvalidDataError.for_fields({"after": "is not a worklist cursor (take it from the previous page)"}) \
+            from None
+
+
+def _described(rt: Runtime, session: Any, version_id: int, element_id: str) -> dict[str, Any]:
     """The task's name in every language its procedure translates it into, and the documents it issues (parsed
     versions are cached)."""
-    procedure, _ = rt.procedure_by_version_id(session, case.procedure_version_id)
+    procedure, _ = rt.procedure_by_version_id(session, version_id)
     info = procedure.elements.get(element_id)
     return {"names": info.names if info is not None else {}, "documents": issuing.task_documents_of(info)}
 

@@ -39,6 +39,15 @@ class TaskView:
                    party_name=case.party_name, form=form or [], names=dict(names or {}),
                    documents=list(documents or []))
 
+    @classmethod
+    def listed(cls, row: Any, names: dict[str, str] | None = None,
+               documents: list[str] | None = None) -> "TaskView":
+        """A worklist line, from the columns the worklist query selects (task, case number, party)."""
+        return cls(id=row.id, case_id=row.case_id, case_no=row.case_no, element_id=row.element_id, name=row.name,
+                   role=row.role, stage=row.stage, department=row.department, state=row.state,
+                   created_at=_iso(row.created_at), due_at=_iso(row.due_at), party_name=row.party_name,
+                   names=dict(names or {}), documents=list(documents or []))
+
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)  # shallow: asdict's deep copy cost more than the JSON encoding after it
 

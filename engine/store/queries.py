@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence, cast
 
-from sqlalchemy import Table, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import Table, func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session, defer
 
 from engine.domain import StaleCaseError
@@ -138,44 +138,7 @@ def department_has_task(session: Session, case_id: int, department: str) -> bool
     return session.connection().execute(query).first() is not None
 
 
-def worklist(session: Session, *, roles: Iterable[str] | None, departments: Iterable[str] | None,
-             case_id: int | None = None, limit: int = 200) -> Sequence[tuple[TaskRecord, CaseRecord]]:
-    query = (select(TaskRecord, CaseRecord).join(CaseRecord, CaseRecord.id == TaskRecord.case_id)
-             .where(TaskRecord.state == "ready"))
-    if roles is not None:
-        query = query.where(TaskRecord.role.in_(list(roles)))
-    if departments is not None:
-        query = query.where(TaskRecord.department.in_(list(departments)))
-    if case_id is not None:
-        query = query.where(TaskRecord.case_id == case_id)
-    query = query.order_by(TaskRecord.due_at.is_(None), TaskRecord.due_at, TaskRecord.created_at).limit(limit)
-    return [(row[0], row[1]) for row in session.execute(query).all()]
-
-
-def find_cases(session: Session, *, departments: Iterable[str] | None = None, status: str | None = None,
-               stage: str | None = None, grid_cell: str | None = None, text_query: str | None = None,
-               category: str | None = None, due_before: datetime | None = None,
-               offset: int = 0, limit: int = 50) -> tuple[Sequence[CaseRecord], int]:
-    query = select(CaseRecord)
-    if category:
-        query = query.where(CaseRecord.category == category)
-    if due_before is not None:  # open cases whose earliest deadline falls before it (overdue ones too)
-        query = query.where(CaseRecord.next_due_at < due_before, CaseRecord.status == "open")
-    if departments is not None:
-        query = query.where(CaseRecord.department.in_(list(departments)))
-    if status:
-        query = query.where(CaseRecord.status == status)
-    if stage:
-        query = query.where(CaseRecord.stage == stage)
-    if grid_cell:
-        query = query.where(CaseRecord.grid_cell == grid_cell)
-    if text_query:
-        like = f"%{text_query}%"
-        query = query.where(or_(CaseRecord.case_no.like(like), CaseRecord.party_name.like(like),
-                                CaseRecord.address.like(like)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(CaseRecord.id.desc()).offset(offset).limit(limit)).all()
-    return rows, total
+from engine.store.lists import find_cases, worklist  # noqa: E402,F401  (the list reads)
 
 
 def due_case_ids(session: Session, now: datetime, *, limit: int, claim: bool) -> list[int]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String,
-                        Text, UniqueConstraint)
+                        Text, UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -72,8 +72,24 @@ class ProcedureVersionRecord(Base):
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def _trigram(name: str, column: str) -> Index:
+    """A trigram index for `LIKE '%fragment%'` on PostgreSQL (pg_trgm); SQLite has none and scans."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"},
+                 info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
+
+
 class CaseRecord(Base):
     __tablename__ = "enforcement_case"
+    # case search: a filter's matches newest first straight from an index (the id orders them), and fragments
+    __table_args__ = (Index("ix_case_department_status_id", "department", "status", "id"),
+                      Index("ix_case_stage_id", "stage", "id"), Index("ix_case_grid_id", "grid_cell", "id"),
+                      # the assessment's cases opened or closed in a period, by department, from the index alone
+                      Index("ix_case_opened_cover", "opened_at", "department", "status", "outcome"),
+                      Index("ix_case_closed_cover", "closed_at", "department", "status", "outcome", "id"),
+                      # ... and the group columns of a case its events name, without reading the (wide) case row
+                      Index("ix_case_group_cover", "id", "department", "grid_cell", "opened_by", "opened_at"),
+                      _trigram("ix_case_no_trgm", "case_no"), _trigram("ix_case_party_trgm", "party_name"),
+                      _trigram("ix_case_address_trgm", "address"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # NULL only inside open_case's transaction (the number needs the row's id): every committed case has one
@@ -110,7 +126,12 @@ class TaskRecord(Base):
     """User tasks of every case, materialised for worklists; READY ones are the work to do."""
 
     __tablename__ = "task"
-    __table_args__ = (Index("ix_task_worklist", "state", "department", "role"),)
+    # the worklist walks READY tasks of a department and lane in deadline order (partial: done tasks pile up)
+    __table_args__ = (Index("ix_task_worklist", "state", "department", "role"),
+                      Index("ix_task_ready_queue", "department", "role", "due_at", "created_at", "id",
+                            postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")),
+                      Index("ix_task_ready_due", "due_at", "created_at", "id",
+                            postgresql_where=text("state = 'ready'"), sqlite_where=text("state = 'ready'")))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
@@ -132,7 +153,10 @@ class AuditEventRecord(Base):
 
     __tablename__ = "audit_event"
     __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_audit_event_case_seq"),
-                      Index("ix_audit_event_type_at", "event_type", "occurred_at"))  # the assessment's scans
+                      # the assessment's scans of a period's events, read from the index alone
+                      Index("ix_audit_event_type_at", "event_type", "occurred_at", "case_id", "element_id"),
+                      # a case's events of a type, read from the index alone (the assessment's per-case checks)
+                      Index("ix_audit_event_case_type", "case_id", "event_type", "element_id", "occurred_at", "seq"))
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     case_id: Mapped[int] = mapped_column(Integer)
