@@ -25,11 +25,11 @@ from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base,
                                   ExternalTaskRecord, GridCellRecord, IncidentRecord, InspectionRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, ResponsibilityRecord, TaskRecord,
                                   UserRecord)
-from engine.store import (assessment, coordination, deadlines, external_tasks, grid, incidents,  # noqa: E402
+from engine.store import (assessment, audit_rows, coordination, deadlines, external_tasks, grid, incidents,  # noqa: E402
                           queries)
 from engine.store.blobs import BlobStore, BlobTooLargeError, StoredBlob  # noqa: E402
 
-__all__ = ["Store", "Session", "queries", "BlobStore", "BlobTooLargeError", "StoredBlob", "DecisionEvidenceRecord",
+__all__ = ["Store", "Session", "queries", "audit_rows", "BlobStore", "BlobTooLargeError", "StoredBlob", "DecisionEvidenceRecord",
            "EvidenceCustodyRecord", "incidents", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
            "coordination", "assessment", "grid", "InspectionRecord", "CoordinationRecord", "ResponsibilityRecord",
            "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord", "DepartmentRecord", "DocumentRecord",
