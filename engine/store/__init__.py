@@ -158,7 +158,8 @@ class Store:
     def listen_for_deadlines(self, on_due: Callable[[datetime | None], None], stop: threading.Event) -> None:
         """Block until `stop`, calling `on_due` for deadlines other processes set earlier (PostgreSQL's
         LISTEN on a direct connection: a transaction-mode pooler drops it; `on_due(None)`: look again). SQLite,
-        and a pooled store given no direct URL, have no such channel: it returns at once (the loop polls)."""
+        and a pooled store given no direct URL, have no such channel: it returns at once (the loop looks again at
+        its re-check interval)."""
         if self.is_postgres and self.listen_url:
             deadlines.listen(self.listen_url, on_due, stop)
 

@@ -67,7 +67,8 @@ def _rows(session: Session, query) -> Iterator[AuditRow]:
 
 
 def _columns(session: Session) -> tuple:
-    return (_E.id, _E.case_id, _E.seq, _instant(session).label("occurred_at"), _E.actor, _E.actor_role, _E.event_type, _E.element_id,
+    return (_E.id, _E.case_id, _E.seq, _instant(session).label("occurred_at"), _E.actor, _E.actor_role,
+            _E.event_type, _E.element_id,
             _E.procedure_version, _E.payload, _E.prev_hash, _E.hash, _E.tag)
 
 
@@ -83,7 +84,8 @@ def stream_events(session: Session, *, case_id: int | None = None, after_id: int
 
 def stream_case_heads(session: Session, case_id: int | None = None) -> Iterator[tuple[int, int, str, str | None]]:
     """(case id, audit_seq, audit_head, case_no) of every case (or one) by id, to merge with the events."""
-    query = select(CaseRecord.id, CaseRecord.audit_seq, CaseRecord.audit_head, CaseRecord.case_no).order_by(CaseRecord.id)
+    query = (select(CaseRecord.id, CaseRecord.audit_seq, CaseRecord.audit_head, CaseRecord.case_no)
+             .order_by(CaseRecord.id))
     if case_id is not None:
         query = query.where(CaseRecord.id == case_id)
     for row in session.connection().execute(query.execution_options(yield_per=BATCH)):

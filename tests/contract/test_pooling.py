@@ -1,6 +1,6 @@
 """Connection pooling in transaction mode (PgBouncer, issue 14): a transaction may run on any server connection,
 so nothing may rely on session state: no session-level SET, no session advisory lock, no prepared statement kept
-by the server, and LISTEN only on a direct connection (else the timer loop polls)."""
+by the server, and LISTEN only on a direct connection (else the timer loop looks again at its re-check interval)."""
 from __future__ import annotations
 
 import os
@@ -128,7 +128,7 @@ def test_steps_run_through_pgbouncer_in_transaction_mode_with_no_session_state(p
         assert report["ok"] and report["cases"] == 8
         stop = threading.Event()
         started = time.monotonic()
-        store.listen_for_deadlines(lambda _due: None, stop)  # pooled without a direct URL: no LISTEN, it polls
+        store.listen_for_deadlines(lambda _due: None, stop)  # pooled, no direct URL: no LISTEN
         assert time.monotonic() - started < 1
     finally:
         store.dispose()
