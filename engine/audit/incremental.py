@@ -22,8 +22,8 @@ def verify_new(session: Session, *, keys: Keys, witness: Path | None = None,
     checkpoint yet, everything is new and this is the full verify."""
     report = AuditReport()
     signed = newest_signed_checkpoint(session, report, keys)
-    if signed is None:
-        return verify(session, keys=keys, witness=witness, progress=progress) if report.ok else report
+    if signed is None:  # the full verify names any checkpoint row that is not validly signed too
+        return verify(session, keys=keys, witness=witness, progress=progress)
     compare_witness(session, report, keys, witness)
     report.since_checkpoint = signed.id
     changed: list[tuple[int, str | None, tuple[int, str], tuple[int, str] | None]] = []
