@@ -75,11 +75,15 @@ def cmd_verify(args) -> int:
         print(f"  {events:,} events checked ...", file=sys.stderr, flush=True)
 
     try:
-        report = audit_trail.verify_audit(rt, actor=_cli_actor(), case_id=args.case, progress=progress)
+        report = audit_trail.verify_audit(rt, actor=_cli_actor(), case_id=args.case, progress=progress,
+                                          since_checkpoint=args.since_checkpoint)
     except DueflowError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
     signed = report["checkpoint"]
+    if report["since_checkpoint"] is not None:
+        print(f"only what was written since checkpoint {report['since_checkpoint']} was checked "
+              "(run without --since-checkpoint to check the whole log)")
     print(f"{report['events']:,} events in {report['cases']:,} cases and the system chain checked; "
           + (f"newest signed checkpoint {signed['created_at']} over {signed['chains']} chains"
              if signed else "no signed checkpoint yet"))
@@ -240,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--db", help=db_help)
     verify.add_argument("--case", type=int, help="verify one case's chain only (by case id)")
     verify.add_argument("--public-key", action="store_true", help="only print the checkpoint public key")
+    verify.add_argument("--since-checkpoint", action="store_true",
+                        help="check only the events written since the newest signed checkpoint (fast; the whole "
+                             "log when there is no checkpoint yet)")
     export = sub.add_parser("export", help="write one case's file that anyone can verify offline (a zip)")
     export.add_argument("case_no", help="the case number, e.g. 2026-000123")
     export.add_argument("--out", required=True, help="the .zip to write")

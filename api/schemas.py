@@ -307,6 +307,7 @@ class AuditReportView(BaseModel):
     events: int
     problems: list[dict[str, Any]]
     checkpoint: CheckpointView | None = None  # the newest signed checkpoint the chains were compared with
+    since_checkpoint: int | None = None  # incremental: only what was written after this checkpoint was checked
 
 
 class PublicKeyView(BaseModel):

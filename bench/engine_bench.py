@@ -87,16 +87,19 @@ def store_bytes(store: Store) -> int:
     return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
 
 
-def pg_store(url: str) -> Store | None:
+def pg_store(url: str, name: str | None = None) -> Store | None:
+    """A fresh scratch database beside `url`: `name`, else $DUEFLOW_BENCH_DB, else dueflow_bench (give each
+    concurrent run its own: the database is dropped first)."""
+    name = name or os.environ.get("DUEFLOW_BENCH_DB", "dueflow_bench")
     try:
         admin = Store(url, app_role=None)  # creates the bench database: the login user, not the app role
         from sqlalchemy import text
 
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS dueflow_bench WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE dueflow_bench"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        return Store(url.rsplit("/", 1)[0] + "/dueflow_bench")
+        return Store(url.rsplit("/", 1)[0] + "/" + name)
     except Exception as exc:  # noqa: BLE001 - a missing server is reported, not fatal
         print(f"PostgreSQL not reachable at {url} ({type(exc).__name__}); skipping it", file=sys.stderr)
         return None

@@ -24,6 +24,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None, *, var: Path | s
     folder = Path(env.get("DUEFLOW_VAR", str(var)))
     return Settings(
         database_url=database_url or env.get("DUEFLOW_DB") or DEFAULT_DB_URL,
+        database_pooled=env.get("DUEFLOW_DB_POOLED", "") in ("1", "true", "yes"),
+        database_listen_url=env.get("DUEFLOW_DB_LISTEN") or None,
         secret=_key(env.get("DUEFLOW_SECRET"), folder / "secret"),
         audit_key=_key(env.get("DUEFLOW_AUDIT_KEY"), folder / "audit.key"),
         signing_seed=_key(env.get("DUEFLOW_SIGNING_SEED"), folder / "signing.key", raw=True),
@@ -43,7 +45,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, *, var: Path | s
 
 def build_runtime(settings: Settings, *, clock: Clock = utcnow, policy: Any = None, migrate: bool = True) -> Runtime:
     """The store (migrated unless told otherwise) and the Runtime every use case receives."""
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, pooled=settings.database_pooled, listen_url=settings.database_listen_url)
     if migrate:
         store.migrate()
     return Runtime(store, clock, jurisdiction=settings.jurisdiction, policy=policy, settings=settings)

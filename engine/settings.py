@@ -17,6 +17,8 @@ def _random_key() -> bytes:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DB_URL
+    database_pooled: bool = False  # the URL goes through a transaction-mode pooler (PgBouncer): no session state
+    database_listen_url: str | None = None  # a direct PostgreSQL URL for LISTEN when pooled; None: poll instead
     secret: bytes = field(default_factory=_random_key, repr=False)  # signs tokens, hashes party access codes
     audit_key: bytes = field(default_factory=_random_key, repr=False)  # HMAC tag of every audit event
     signing_seed: bytes = field(default_factory=_random_key, repr=False)  # Ed25519 key of audit checkpoints

@@ -24,9 +24,12 @@ def case_audit(case_id: CaseId, rt: RuntimeDep, actor: CurrentActor):
 
 @router.get("/api/audit/verify", response_model=AuditReportView, responses=errors(401, 403, 422))
 def verify(rt: RuntimeDep, actor: CurrentActor,
-           case: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="verify one case only")] = None):
-    """Recompute every hash chain (or one case's): `ok`, counts, and each problem found (auditors, admins)."""
-    return as_json(cases.verify_audit(rt, actor=actor, case_id=case))
+           case: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="verify one case only")] = None,
+           since_checkpoint: Annotated[bool, Query(description="only what was written since the newest signed "
+                                                               "checkpoint")] = False):
+    """Recompute every hash chain (or one case's, or only what is new since the newest signed checkpoint): `ok`,
+    counts, and each problem found (auditors, admins)."""
+    return as_json(audit_trail.verify_audit(rt, actor=actor, case_id=case, since_checkpoint=since_checkpoint))
 
 
 @router.get("/api/audit/public-key", response_model=PublicKeyView)

@@ -66,9 +66,10 @@ def verify_case(request: Request, actor: StaffUser, case_id: CaseId):
 
 
 @router.get("/verify")
-def verify_log(request: Request, actor: StaffUser, run: Annotated[int, Query(ge=0, le=1)] = 0):
-    """Every chain of the log, the system chain and the last checkpoint; computed when asked for."""
-    report = cases.verify_audit(_rt(request), actor=actor) if run else None
+def verify_log(request: Request, actor: StaffUser, run: Annotated[int, Query(ge=0, le=2)] = 0):
+    """Every chain of the log, the system chain and the last checkpoint (run=1), or only what was written since
+    the newest signed checkpoint (run=2); computed when asked for."""
+    report = audit_trail.verify_audit(_rt(request), actor=actor, since_checkpoint=run == 2) if run else None
     if request.headers.get("hx-request") and report is not None:
         return page(request, "audit/_report.html", report=report, whole=True)
     return page(request, "audit/verify.html", report=report, whole=True, case_id=None,

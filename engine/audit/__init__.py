@@ -5,7 +5,8 @@ from engine.audit.checkpoints import (FoldedHeads, append_witness, checkpoint, c
                                       trusted_keys)
 from engine.audit.merkle import inclusion_proof, merkle_root, root_from_proof
 from engine.audit.verification import AuditReport, Keys, verify
+from engine.audit.incremental import verify_new
 
 __all__ = ["GENESIS", "SYSTEM_CHAIN", "AuditReport", "FoldedHeads", "Keys", "append_witness", "canonical_json",
            "checkpoint", "checkpoint_due", "entry", "event_hash", "event_tag", "fold", "inclusion_proof",
-           "merkle_root", "record", "root_from_proof", "signer", "trusted_keys", "verify"]
+           "merkle_root", "record", "root_from_proof", "signer", "trusted_keys", "verify", "verify_new"]

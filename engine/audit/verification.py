@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-from engine.audit.chain import GENESIS, SYSTEM_CHAIN, event_hash, instant, tag_is_valid
+from engine.audit.chain import SYSTEM_CHAIN, instant
 from engine.audit.checkpoints import entry, read_witness, signature_is_valid
 from engine.audit.merkle import heads_leaves, merkle_root
-from engine.store import AuditCheckpointRecord, AuditEventRecord, Session, queries
+from engine.audit.walk import Walk
+from engine.store import AuditCheckpointRecord, Session, audit_rows, queries
+from engine.store.audit_rows import CASE_ID
 
-PROGRESS_EVERY = 10_000
+PROGRESS_EVERY = 100_000
 
 
 @dataclass
@@ -22,6 +24,7 @@ class AuditReport:
     events: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
     checkpoint: dict[str, Any] | None = None  # the newest signed checkpoint the chains were compared with
+    since_checkpoint: int | None = None  # incremental: only what was written after this checkpoint was checked
 
     def add(self, case_id: int, seq: int | None, problem: str, case_no: str | None = None,
             event_id: int | None = None, checkpoint_id: int | None = None) -> None:
@@ -31,7 +34,7 @@ class AuditReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "cases": self.cases, "events": self.events, "problems": self.problems,
-                "checkpoint": self.checkpoint}
+                "checkpoint": self.checkpoint, "since_checkpoint": self.since_checkpoint}
 
 
 @dataclass(frozen=True)
@@ -43,97 +46,91 @@ class Keys:
     public_keys: dict[str, str]
 
 
-def _verify_chain(report: AuditReport, keys: Keys, chain: int, events: list[AuditEventRecord],
-                  case_no: str | None) -> bool:
-    """Names the chain's first broken event; True when the chain is sound."""
-    prev = GENESIS
-    for position, event in enumerate(events, start=1):
-        if event.seq != position:
-            what = "is missing (deleted)" if event.seq > position else "appears twice"
-            report.add(chain, position, f"event {position} {what}", case_no, event.id)
-            return False
-        if event.prev_hash != prev:
-            report.add(chain, event.seq, f"event {event.seq} does not follow event {event.seq - 1} "
-                                         "(reordered, inserted or its predecessor altered)", case_no, event.id)
-            return False
-        if event_hash(prev, event) != event.hash:
-            report.add(chain, event.seq, f"event {event.seq} ({event.event_type}) was altered after it was "
-                                         "written", case_no, event.id)
-            return False
-        if not tag_is_valid(keys.audit_keys, event.hash, event.tag):
-            report.add(chain, event.seq, f"event {event.seq} ({event.event_type}) has no valid tag: it was not "
-                                         "written by Dueflow (inserted or rewritten in the database)", case_no,
-                       event.id)
-            return False
-        prev = event.hash
-    return True
-
-
-def _against_checkpoint(report: AuditReport, signed: Signed | None, chain: int,
-                        events: list[AuditEventRecord], case_no: str | None) -> None:
-    """A sound chain must still hold, at the position the newest signed checkpoint saw, the head it signed."""
-    if signed is None or str(chain) not in signed.heads:
-        return
-    seq, head = signed.heads[str(chain)]
-    if len(events) < seq:
-        report.add(chain, len(events) + 1, f"checkpoint {signed.id} saw {seq} events of this chain; only "
-                                           f"{len(events)} remain", case_no, checkpoint_id=signed.id)
-    elif events[seq - 1].hash != head:
-        report.add(chain, seq, f"event {seq} differs from the one checkpoint {signed.id} signed (chain "
-                               "rewritten)", case_no, events[seq - 1].id, checkpoint_id=signed.id)
-
-
 def verify(session: Session, *, keys: Keys, witness: Path | None = None, case_id: int | None = None,
            progress: Callable[[int], None] | None = None) -> AuditReport:
     """Recompute every chain (or one case's) with its tags; compare with the case rows, the newest signed
-    checkpoint and (for the whole log) the witness file. `progress` is called with the events read so far."""
+    checkpoint and (for the whole log) the witness file. Events and case rows are streamed in chain order and
+    merged, so memory does not grow with the log (only the signed heads, one per chain, are held).
+    `progress` is called with the events read so far."""
     report = AuditReport()
-    signed = _newest_signed_checkpoint(session, report, keys)
+    signed = newest_signed_checkpoint(session, report, keys)
     if case_id is None:
-        _compare_witness(session, report, keys, witness)
-    heads = queries.case_heads(session, case_id)
-    seen: set[int] = set()
+        compare_witness(session, report, keys, witness)
+    signed_heads = signed.heads if signed is not None else {}
+    checkpoint_id = signed.id if signed is not None else None
+    heads = _Peek(audit_rows.stream_case_heads(session, case_id))
+    signed_ids = iter(sorted(int(c) for c in signed_heads if case_id is None or int(c) == case_id))
+    pending_signed = _Peek(signed_ids)
 
-    def finish(chain_events: list[AuditEventRecord]) -> None:
-        chain_id = chain_events[0].case_id
-        seen.add(chain_id)
-        head = heads.get(chain_id)
-        case_no = head[2] if head else None
-        report.cases += chain_id != SYSTEM_CHAIN
-        if not _verify_chain(report, keys, chain_id, chain_events, case_no):
-            return
-        last = chain_events[-1]
-        if head and head[0] > last.seq:
-            report.add(chain_id, last.seq + 1, f"events {last.seq + 1}..{head[0]} were deleted", case_no)
-        elif head and (head[0] < last.seq or head[1] != last.hash):
-            report.add(chain_id, last.seq, "the chain does not end where the case says it does "
-                                           "(events added or rewritten)", case_no, last.id)
-        else:
-            _against_checkpoint(report, signed, chain_id, chain_events, case_no)
+    def without_events(upto: float) -> None:
+        """Cases and signed chains with an id below `upto` that have no event at all."""
+        while True:
+            case, chain = heads.peek(), pending_signed.peek()
+            lowest = min(case[0] if case else _END, chain if chain is not None else _END)
+            if lowest >= upto:
+                return
+            deleted = False
+            if case and case[0] == lowest:
+                heads.take()
+                if case[1] > 0:
+                    deleted = True
+                    report.cases += 1
+                    report.add(case[0], 1, f"all {case[1]} events of the case were deleted", case[3])
+            if chain == lowest:
+                pending_signed.take()
+                if not deleted:
+                    report.add(chain, 1, f"checkpoint {checkpoint_id} saw {signed_heads[str(chain)][0]} events of "
+                                         "this chain; only 0 remain", checkpoint_id=checkpoint_id)
 
-    chain: list[AuditEventRecord] = []
-    for event in queries.iter_audit_events(session, case_id=case_id):
-        if chain and chain[-1].case_id != event.case_id:
-            finish(chain)
-            chain = []
-        chain.append(event)
-        report.events += 1
-        if progress is not None and report.events % PROGRESS_EVERY == 0:
-            progress(report.events)
-    if chain:
-        finish(chain)
-    for missing, (seq, _, case_no) in heads.items():
-        if missing not in seen and seq > 0:
-            report.cases += 1
-            report.add(missing, 1, f"all {seq} events of the case were deleted", case_no)
-            seen.add(missing)
-    if signed is not None:
-        for chain_key, (seq, _) in signed.heads.items():
-            chain_id = int(chain_key)
-            if chain_id not in seen and (case_id is None or chain_id == case_id):
-                report.add(chain_id, 1, f"checkpoint {signed.id} saw {seq} events of this chain; only 0 remain",
-                           checkpoint_id=signed.id)
+    walk: Walk | None = None
+    head: tuple[int, str] | None = None
+
+    def finish(done: Walk) -> None:
+        problem = done.finish(head)
+        if problem is not None:
+            report.add(done.chain, problem[0], problem[1], done.case_no, problem[2], problem[3])
+
+    audit_keys, events, every = keys.audit_keys, 0, PROGRESS_EVERY
+    for row in audit_rows.stream_events(session, case_id=case_id):
+        if walk is None or row[CASE_ID] != walk.chain:
+            if walk is not None:
+                finish(walk)
+            chain = row[CASE_ID]
+            without_events(chain)
+            case = heads.take() if (heads.peek() or (None,))[0] == chain else None
+            if pending_signed.peek() == chain:
+                pending_signed.take()
+            head = (case[1], case[2]) if case else None
+            report.cases += chain != SYSTEM_CHAIN
+            mark = signed_heads.get(str(chain))
+            walk = Walk(chain, case[3] if case else None, signed=(mark[0], mark[1]) if mark else None,
+                        checkpoint_id=checkpoint_id)
+        walk.step(audit_keys, row)
+        events += 1
+        if progress is not None and events % every == 0:
+            progress(events)
+    report.events = events
+    if walk is not None:
+        finish(walk)
+    without_events(_END)
     return report
+
+
+_END = float("inf")
+
+
+class _Peek:
+    """An iterator that shows its next item before giving it."""
+
+    def __init__(self, items: Iterator[Any]):
+        self._items, self._next = items, next(items, None)
+
+    def peek(self) -> Any:
+        return self._next
+
+    def take(self) -> Any:
+        item, self._next = self._next, next(self._items, None)
+        return item
 
 
 @dataclass(frozen=True)
@@ -142,9 +139,10 @@ class Signed:
 
     id: int
     heads: dict[str, list]
+    last_event_id: int = 0
 
 
-def _newest_signed_checkpoint(session: Session, report: AuditReport, keys: Keys) -> Signed | None:
+def newest_signed_checkpoint(session: Session, report: AuditReport, keys: Keys) -> Signed | None:
     """Fold the heads of every checkpoint with a valid signature, oldest first (each row stores the heads it
     changed); the result must give the newest one's signed root. A checkpoint row that is not signed by a
     trusted key is named and left out (forged or altered)."""
@@ -164,10 +162,10 @@ def _newest_signed_checkpoint(session: Session, report: AuditReport, keys: Keys)
                                        "recorded (a checkpoint row was altered or deleted)", checkpoint_id=newest.id)
         return None
     report.checkpoint = entry(newest)
-    return Signed(newest.id, heads)
+    return Signed(newest.id, heads, newest.last_event_id or 0)
 
 
-def _compare_witness(session: Session, report: AuditReport, keys: Keys, witness: Path | None) -> None:
+def compare_witness(session: Session, report: AuditReport, keys: Keys, witness: Path | None) -> None:
     """Every checkpoint the witness file holds must be in the database, unchanged (same time, same root)."""
     stored = {(instant(record.created_at), record.root) for record in queries.checkpoints_newest_first(session)}
     for number, entry in read_witness(witness):

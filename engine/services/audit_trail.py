@@ -7,7 +7,7 @@ from typing import Any, Callable
 from weakref import WeakKeyDictionary
 
 from engine import audit
-from engine.domain import Actor, Role
+from engine.domain import Actor, InvalidDataError, Role
 from engine.services import access
 from engine.services.runtime import Runtime
 from engine.settings import Settings
@@ -57,11 +57,17 @@ def take_checkpoint(rt: Runtime, *, actor: Actor, only_if_new: bool = False) -> 
     return entry
 
 
-def verify_audit(rt: Runtime, *, actor: Actor, case_id: int | None = None,
+def verify_audit(rt: Runtime, *, actor: Actor, case_id: int | None = None, since_checkpoint: bool = False,
                  progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Every chain (or one case's) with its tags, against the case rows, the newest signed checkpoint and the
-    witness file: `ok`, counts, and each chain's first problem."""
+    witness file: `ok`, counts, and each chain's first problem. With `since_checkpoint`, only what was written
+    after the newest signed checkpoint (the whole log when there is none)."""
     access.require_role(actor, AUDITORS, "verify the audit log")
+    if since_checkpoint and case_id is not None:
+        raise InvalidDataError("verify either one case or what is new since the last checkpoint, not both")
     with rt.store.transaction(write=False) as session:
+        if since_checkpoint:
+            return audit.verify_new(session, keys=trusted(rt.settings), witness=rt.settings.witness_path,
+                                    progress=progress).as_dict()
         return audit.verify(session, keys=trusted(rt.settings), witness=rt.settings.witness_path, case_id=case_id,
                             progress=progress).as_dict()

@@ -26,11 +26,12 @@ from engine.store.records import (AuditCheckpointRecord, AuditEventRecord, Base,
                                   MigrationCaseRecord, MigrationPlanRecord,
                                   PartyAccessRecord, ProcedureVersionRecord, ResponsibilityRecord, TaskRecord,
                                   UserRecord)
-from engine.store import (assessment, coordination, deadlines, external_tasks, grid, incidents,  # noqa: E402
-                          migrations, queries)
+from engine.store import (assessment, audit_rows, coordination, deadlines, external_tasks, grid,  # noqa: E402
+                          incidents, migrations, queries)
 from engine.store.blobs import BlobStore, BlobTooLargeError, StoredBlob  # noqa: E402
 
-__all__ = ["migrations", "MigrationCaseRecord", "MigrationPlanRecord", "Store", "Session", "queries", "BlobStore", "BlobTooLargeError", "StoredBlob", "DecisionEvidenceRecord",
+__all__ = ["migrations", "MigrationCaseRecord", "MigrationPlanRecord", "Store", "Session", "queries", "audit_rows",
+           "BlobStore", "BlobTooLargeError", "StoredBlob", "DecisionEvidenceRecord",
            "EvidenceCustodyRecord", "incidents", "external_tasks", "ExternalTaskRecord", "IncidentRecord",
            "coordination", "assessment", "grid", "InspectionRecord", "CoordinationRecord", "ResponsibilityRecord",
            "AuditCheckpointRecord", "AuditEventRecord", "Base", "CaseRecord", "DepartmentRecord", "DocumentRecord",
@@ -46,7 +47,7 @@ class Store:
     """One database: engine, sessions, migrations, and `transaction()`, the unit of work of every use case."""
 
     def __init__(self, url: str = DEFAULT_URL, *, echo: bool = False, pool_size: int = 10,
-                 app_role: str | None = APP_ROLE):
+                 app_role: str | None = APP_ROLE, pooled: bool = False, listen_url: str | None = None):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         self.url = url
@@ -61,10 +62,18 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            # no pre-ping: it costs a round trip per transaction; recycled connections cover server restarts
-            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
-            if app_role:
+            # no pre-ping: it costs a round trip per transaction; recycled connections cover server restarts.
+            # Behind a transaction-mode pooler (PgBouncer) a connection's session is shared with other clients:
+            # no prepared statements (psycopg prepares a query run five times) and the role is taken per
+            # transaction (SET LOCAL) instead of once per connection.
+            self.engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_recycle=1800,
+                                        connect_args={"prepare_threshold": None} if pooled else {})
+            if app_role and pooled:
+                event.listen(self.engine, "begin", _postgres_local_role(app_role))
+            elif app_role:
                 event.listen(self.engine, "connect", _postgres_role(app_role))
+        self.pooled = pooled
+        self.listen_url = listen_url if listen_url is not None or pooled else url
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._writers = _WriterTurns(self.url) if self.dialect == "sqlite" else None
         self._deadline_listeners: list[Callable[[datetime], None]] = []
@@ -150,9 +159,11 @@ class Store:
 
     def listen_for_deadlines(self, on_due: Callable[[datetime | None], None], stop: threading.Event) -> None:
         """Block until `stop`, calling `on_due` for deadlines other processes set earlier (PostgreSQL's
-        LISTEN; `on_due(None)`: look again). SQLite has no such channel: it returns at once."""
-        if self.is_postgres:
-            deadlines.listen(self.url, on_due, stop)
+        LISTEN on a direct connection: a transaction-mode pooler drops it; `on_due(None)`: look again). SQLite,
+        and a pooled store given no direct URL, have no such channel: it returns at once (the loop looks again at
+        its re-check interval)."""
+        if self.is_postgres and self.listen_url:
+            deadlines.listen(self.listen_url, on_due, stop)
 
     def execute_sql(self, sql: str, **params) -> list:
         """Raw SQL as the owner, for tests and tools that must reach under the engine (e.g. to tamper with
@@ -204,6 +215,26 @@ def _postgres_role(role: str):
         dbapi_connection.commit()  # SET ROLE outlives the transaction that ran it only once committed
 
     return connect
+
+
+def _postgres_local_role(role: str):
+    """At the start of each transaction, take the application role for that transaction only (SET LOCAL: no
+    session state a transaction-mode pooler would hand to another client). Whether the login user may take
+    it is asked once."""
+    allowed: list[bool] = []
+
+    def begin(connection) -> None:
+        if not allowed:
+            found = connection.exec_driver_sql(
+                "SELECT pg_has_role(current_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = %(role)s",
+                {"role": role}).first()
+            if found is None:  # not migrated yet: ask again on the next transaction
+                return
+            allowed.append(bool(found[0]))
+        if allowed[0]:
+            connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
+
+    return begin
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:

@@ -49,9 +49,10 @@ class _Dialect:
         self.update_case = f"UPDATE enforcement_case SET {sets} WHERE id = {mark} AND row_version = {mark}"
         self.insert_task = (f"INSERT INTO task ({', '.join(TASK_COLUMNS)}) "
                             f"VALUES ({', '.join([mark] * len(TASK_COLUMNS))})")
+        # by case and task id: every statement of a step names its case (distributed by case_id, docs/scaling.md)
         self.finish_task = (f"UPDATE task SET state = {mark}, finished_at = {mark}, finished_by = {mark} "
-                            f"WHERE id = {mark}")
-        self.move_task_due = f"UPDATE task SET due_at = {mark} WHERE id = {mark}"
+                            f"WHERE case_id = {mark} AND id = {mark}")
+        self.move_task_due = f"UPDATE task SET due_at = {mark} WHERE case_id = {mark} AND id = {mark}"
         self.insert_audit = (f"INSERT INTO audit_event ({', '.join(AUDIT_COLUMNS)}) "
                              f"VALUES ({', '.join([mark] * len(AUDIT_COLUMNS))})")
         if self.postgres:
@@ -147,9 +148,10 @@ def write_step(session: Session, record: CaseRecord, *, new_tasks: list[TaskReco
     new task rows, closed task rows (state, at, by, ids; state "due" moves due_at), the audit events."""
     dialect, cursor = _cursor(session)
     task_rows = [tuple(dialect.encode(c, getattr(r, c)) for c in TASK_COLUMNS) for r in new_tasks]
-    finish_rows = [(state, dialect.encode("finished_at", at), by, i)
+    finish_rows = [(state, dialect.encode("finished_at", at), by, record.id, i)
                    for state, at, by, ids in finished if state != "due" for i in ids]
-    due_rows = [(dialect.encode("due_at", at), i) for state, at, _, ids in finished if state == "due" for i in ids]
+    due_rows = [(dialect.encode("due_at", at), record.id, i)
+                for state, at, _, ids in finished if state == "due" for i in ids]
     event_rows = [tuple(dialect.encode(c, getattr(e, c)) for c in AUDIT_COLUMNS) for e in events]
     case_values = [dialect.encode(c, getattr(record, c)) for c in MUTABLE_CASE_COLUMNS]
 

@@ -2,6 +2,8 @@
 HTTP action that changes a case."""
 from __future__ import annotations
 
+from engine.domain import Actor
+from engine.services import audit_trail
 from tests.api.conftest import NOTICE_FILES, assert_error, upload
 
 INSPECTED = {"findings": "sign over the pavement", "severity": "serious", "fine_due": True}
@@ -51,6 +53,21 @@ def test_verify_reports_an_intact_log_and_names_a_tampered_event(rt, client, log
     broken = client.get("/api/audit/verify", headers=login("audrey")).json()
     assert broken["ok"] is False
     assert broken["problems"][0]["case_id"] == case["id"] and broken["problems"][0]["seq"] == 2
+
+
+def test_verify_since_the_checkpoint_reads_only_new_events_and_refuses_one_case_with_it(rt, client, login, staff):
+    first = walk_a_case(client, login)
+    audit_trail.take_checkpoint(rt, actor=Actor.system("checkpoint"))
+    second = walk_a_case(client, login)
+    since = client.get("/api/audit/verify?since_checkpoint=true", headers=login("audrey")).json()
+    written = len(client.get(f"/api/cases/{second['id']}/audit", headers=login("ada")).json())
+    assert since["ok"] and since["since_checkpoint"] and since["cases"] == 1 and since["events"] == written
+    _rewrite_history(rt, first["id"])  # before the checkpoint: the full verify's to find
+    assert client.get("/api/audit/verify?since_checkpoint=true", headers=login("audrey")).json()["ok"]
+    assert client.get("/api/audit/verify", headers=login("audrey")).json()["problems"][0]["case_id"] == first["id"]
+    assert_error(client.get(f"/api/audit/verify?since_checkpoint=true&case={first['id']}",
+                            headers=login("audrey")), 422)
+    assert_error(client.get("/api/audit/verify?since_checkpoint=true", headers=login("olga")), 403)
 
 
 def _rewrite_history(rt, case_id: int) -> None:

@@ -44,6 +44,9 @@ def test_dueflow_verify_exits_0_on_an_intact_log_and_1_naming_the_first_problem_
     captured = capsys.readouterr()
     assert "the audit log is intact" in captured.out and audit_trail.public_key(rt)["public_key"] in captured.out
     assert "3 events checked" in captured.err
+    assert dueflow(["verify", "--db", url, "--since-checkpoint"]) == 0
+    captured = capsys.readouterr()
+    assert "only what was written since checkpoint" in captured.out and "the audit log is intact" in captured.out
     [(seq, head)] = rt.store.execute_sql("SELECT audit_seq, audit_head FROM enforcement_case WHERE id = :c",
                                          c=case.id)
     for n in (1, 2):  # two forged events on one chain: only the first is named

@@ -289,3 +289,25 @@ def test_an_officer_records_where_evidence_was_collected_and_hands_it_over(serve
     assert held.format(who=DEMO["supervisor"]) in page.locator("[data-custody]").first.inner_text()
     assert page.locator("form.handover").count() == 0, "the officer no longer holds it"
     assert page.errors == []
+
+
+@pytest.mark.parametrize("locale, record, verify_new, intact, since", [
+    ("en-US", "Record a checkpoint", "Verify what is new since the last checkpoint", "The whole log is intact.",
+     "Only what was written after checkpoint {id} was checked"),
+    ("zh-CN", "记录检查点", "只校验上次检查点之后的新内容", "整个日志完整无损。", "仅校验了检查点 {id} 之后写入的内容")])
+def test_an_auditor_verifies_only_what_is_new_since_the_last_checkpoint(server, open_page, locale, record,
+                                                                         verify_new, intact, since):
+    page = open_page(locale)
+    sign_in(page, DEMO["auditor"])
+    page.goto("/audit/verify")
+    page.click(f"text={record}")
+    page.wait_for_url(lambda url: "/audit/verify" in url)
+    case = server.open_case("web_penalty", f"Incremental Noodle Bar {locale}")
+    server.complete(case, INVESTIGATION)
+    page.click(f"text={verify_new}")
+    page.wait_for_selector("[data-verified]")
+    report = page.locator("#report")
+    checkpoint = report.locator("[data-since-checkpoint]").get_attribute("data-since-checkpoint")
+    assert checkpoint and int(checkpoint) > 0
+    assert intact in report.inner_text() and since.format(id=checkpoint) in report.inner_text()
+    assert page.errors == []
