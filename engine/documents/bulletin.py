@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.documents.render import _ENV, LANGS
+from engine.documents import library
+from engine.documents.render import LANGS
 from engine.domain import InvalidDataError
 
 
@@ -43,7 +44,8 @@ def render_bulletin_html(*, lang: str, month: str, agency_name: str, columns: tu
     def t(chinese: str, english: str) -> str:
         return chinese if zh else english
 
-    return _ENV.get_template("bulletin.html").render(
+    # Dueflow's own template, rendered in the same sandbox as the procedures' documents
+    return library.environment(None).get_template("bulletin.html").render(
         t=t, zh=zh, lang=lang, month=month, agency_name=agency_name, issued_on=issued_on, pct=_pct,
         columns=[(key, zh_name if zh else en_name) for key, zh_name, en_name in columns],
         result=result, ranking=ranking, blind_spots=blind_spots, blind_days=blind_days,
