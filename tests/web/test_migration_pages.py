@@ -43,9 +43,9 @@ def test_an_admin_plans_a_migration_a_reviewer_approves_it_and_the_auditor_sees_
     assert row.get_attribute("data-status") == "movable" and words["movable"] in row.inner_text()
     assert words["kept"] in row.inner_text() and "acceptance_wait" in row.inner_text()
     # the old and the new position, each marked on its version's diagram
-    page.wait_for_selector(".plan-diagrams .diagram .djs-container")
+    marked = ".plan-diagrams .diagram [data-element-id='acceptance_wait'].df-current"
+    page.wait_for_function(f"document.querySelectorAll(\"{marked}\").length === 2")  # both viewers imported
     assert page.locator(".plan-diagrams .diagram").count() == 2
-    assert page.locator(".plan-diagrams .diagram [data-element-id='acceptance_wait']").count() == 2
     assert words["not_own"] in page.inner_text("#approval") and page.locator("#approval form").count() == 0
     plan_url = page.url
 
