@@ -52,6 +52,6 @@ def test_the_pages_keep_the_filters(open_page, server):
     page = open_page("zh-CN")
     sign_in(page, DEMO["officer"])
     page.goto("/cases?q=Paging+Kiosk&grid=PG-1")
-    assert page.locator("tbody tr").count() == 50 and "共 51 件" in page.inner_text("[data-total]")
+    assert page.locator("tbody tr").count() == 50 and "51 件案件" in page.inner_text("[data-total]")
     page.click("a.button:has-text('较早')")
     assert page.locator("tbody tr").count() == 1 and "grid=PG-1" in page.url
