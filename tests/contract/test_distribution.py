@@ -33,6 +33,7 @@ KNOWN_KEY_GAPS = {
     "incident: primary key (id) lacks case_id",
     "inspection: primary key (id) lacks case_id",
     "task: primary key (id) lacks case_id",
+    "migration_case: primary key (id) lacks case_id",
     "enforcement_case: unique (case_no) lacks id",
 }
 KNOWN_STEP_GAPS = {"SELECT ... FROM task t JOIN enforcement_case c ON c.id = t.case_id WHERE t.id = %s"}
