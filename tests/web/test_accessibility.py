@@ -51,7 +51,9 @@ def _check_everything(page, start: str) -> list[str]:
         if _shape(href) in seen:
             return []
         seen.add(_shape(href))
-        page.goto(href)
+        response = page.goto(href)
+        if response is not None and "text/html" not in response.headers.get("content-type", ""):
+            return []  # a file the page offers (the bulletin's PDF, an export), not a page
         problems.extend(_both_viewports(page, href))
         return _links(page, "main a[href]")
 
