@@ -140,13 +140,19 @@ def _diff(rt: Runtime, old: ProcedureVersionRecord, new: ProcedureVersionRecord)
 def diff_versions(rt: Runtime, *, key: str, old: int, new: int, actor: Actor) -> VersionDiff:
     access.require_role(actor, STAFF, "compare procedure versions")
     with rt.store.transaction(write=False) as session:
-        records = []
-        for number in (old, new):
-            record = queries.procedure_version(session, key, number)
-            if record is None:
-                raise ProcedureNotFoundError(f"no version {number} of procedure '{key}'")
-            records.append(record)
+        records = version_records(session, key, old, new)
         return _diff(rt, records[0], records[1])
+
+
+def version_records(session: Any, key: str, *numbers: int) -> list[ProcedureVersionRecord]:
+    """The named versions of a procedure, in the order asked; a number never deployed is refused by name."""
+    found = []
+    for number in numbers:
+        record = queries.procedure_version(session, key, number)
+        if record is None:
+            raise ProcedureNotFoundError(f"no version {number} of procedure '{key}'")
+        found.append(record)
+    return found
 
 
 def procedure_history(rt: Runtime, *, actor: Actor) -> list[dict[str, Any]]:

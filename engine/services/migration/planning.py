@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from engine import audit, policy
-from engine.domain import (Actor, EventType, InvalidDataError, ProcedureNotFoundError, Role)
-from engine.services import access, gates, steps
+from engine.domain import Actor, EventType, InvalidDataError, Role
+from engine.services import access, gates, revisions, steps
 from engine.services.runtime import Runtime
 from engine.store import (CaseRecord, MigrationCaseRecord, MigrationPlanRecord, Session, migrations, queries)
 from engine.workflow import Procedure
@@ -101,12 +101,7 @@ def _check_due(due_changes: dict[str, Any], target: Procedure) -> dict[str, dict
 
 
 def _versions(session: Session, key: str, source: int, target: int):
-    found = []
-    for number in (source, target):
-        record = queries.procedure_version(session, key, number)
-        if record is None:
-            raise ProcedureNotFoundError(f"no version {number} of procedure '{key}'")
-        found.append(record)
+    found = revisions.version_records(session, key, source, target)
     if source == target:
         raise InvalidDataError.for_fields({"target_version": "the target version must differ from the source"})
     return found
