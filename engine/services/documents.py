@@ -109,13 +109,13 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes | B
     if errors:
         raise InvalidDataError.for_fields(errors)
     with rt.store.transaction(write=False) as session:  # refuse before streaming a large file for nothing
-        _writable_case(session, case_id, actor)
+        case_for_papers(session, case_id, actor)
     stored, data = _store_bytes(rt, content)
     if stored.size == 0:
         raise InvalidDataError.for_fields({"file": "choose a file; an empty one is no evidence"})
     name, kind = safe_filename(filename), media_type_of(media_type)
     with rt.store.transaction() as session:
-        case = _writable_case(session, case_id, actor, lock=True)
+        case = case_for_papers(session, case_id, actor, lock=True)
         record = DocumentRecord(case_id=case.id, kind=EVIDENCE, filename=name, media_type=kind, sha256=stored.sha256,
                                 size=stored.size, content=data or b"", visible_to_party=False,
                                 created_by=actor.username, created_at=now)
@@ -137,7 +137,8 @@ def add_evidence(rt: Runtime, *, case_id: int, filename: str, content: bytes | B
         return DocumentView.of(record)
 
 
-def _writable_case(session, case_id: int, actor: Actor, *, lock: bool = False):
+def case_for_papers(session, case_id: int, actor: Actor, *, lock: bool = False):
+    """The case if the actor may act on it and it is still open or suspended (papers join a live record only)."""
     case = queries.case(session, case_id, lock=lock)
     if case is None:
         raise CaseNotFoundError(f"no case {case_id}")

@@ -17,7 +17,7 @@ from engine.calendar import load_calendar
 from engine.domain import (Actor, CaseNotFoundError, CaseNotOpenError, CaseStatus, ConflictError,
                            DocumentNotFoundError, EventType, InvalidDataError, Role)
 from engine.services import access, service_periods, steps
-from engine.services.documents import DocumentView, media_type_of, safe_filename
+from engine.services.documents import DocumentView, case_for_papers, media_type_of, safe_filename
 from engine.services.runtime import Runtime
 from engine.services.service_periods import PERIODS, periods_after_service
 from engine.services.service_record import METHODS as SERVICE_METHODS, check_service
@@ -130,14 +130,7 @@ def issue_document(rt: Runtime, *, case_id: int, template: str, actor: Actor, la
 
 def locked_case_for_papers(session, case_id: int, actor: Actor) -> CaseRecord:
     """The case, locked, if the actor may act on it and it is still open or suspended (papers join a live record)."""
-    case = queries.case(session, case_id, lock=True)
-    if case is None:
-        raise CaseNotFoundError(f"no case {case_id}")
-    access.require_case_readable(session, actor, case)
-    access.require_can_act_on_case(actor, case.department)
-    if case.status not in (CaseStatus.OPEN.value, CaseStatus.SUSPENDED.value):
-        raise CaseNotOpenError(f"case {case.case_no} is {case.status}: its record is complete")
-    return case
+    return case_for_papers(session, case_id, actor, lock=True)
 
 
 def _issue(rt, session, case_id, template, actor, lang, data, replaces, reason) -> IssuedDocument:
